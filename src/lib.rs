@@ -1,0 +1,6 @@
+//! Flowlab: OAuth 2.0 and OpenID Connect logins run live in the browser, every step shown.
+//!
+//! `protocol` is pure and tested natively; `browser`, `flows` and `ui` exist only in the wasm
+//! build.
+
+pub mod protocol;

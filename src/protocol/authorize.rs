@@ -1,0 +1,191 @@
+//! The authorization request (RFC 6749 4.1.1, OIDC Core 3.1.2.1, RFC 7636 4.3).
+
+use super::config::Config;
+use super::discovery::ProviderMetadata;
+use super::error::{ErrorCode, FlowError};
+use super::explain::param_meaning;
+use super::pkce::LoginSecrets;
+use super::step::{Actor, Check, HttpRecord, Param, Step, StepKind};
+use super::url::{append_query, require_secure_endpoint, HttpUrl};
+
+/// A ready authorization request: the URL to send the browser to, and its parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorizationRequest {
+    pub url: String,
+    pub params: Vec<(String, String)>,
+}
+
+/// Checks the redirect URI: absolute, no fragment, https or loopback (RFC 6749 3.1.2, RFC 8252 7.3).
+pub fn check_redirect_uri(uri: &str) -> Result<(), FlowError> {
+    let u = HttpUrl::parse(uri).map_err(|m| {
+        FlowError::new(ErrorCode::InvalidConfig, format!("The redirect URI is not usable: {m}.")).spec("RFC 6749 3.1.2")
+    })?;
+    if u.has_fragment() {
+        return Err(FlowError::new(ErrorCode::InvalidConfig, "The redirect URI must not contain a fragment (#).").spec("RFC 6749 3.1.2"));
+    }
+    if u.scheme != "https" && !u.is_loopback() {
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "The redirect URI must be https (plain http only on 127.0.0.1, [::1] or localhost): the code travels in it.",
+        )
+        .spec("RFC 6749 3.1.2.1; RFC 9700 4.1"));
+    }
+    Ok(())
+}
+
+/// Builds the Authorization Code + PKCE request.
+pub fn build_pkce_request(config: &Config, meta: &ProviderMetadata, secrets: &LoginSecrets) -> Result<AuthorizationRequest, FlowError> {
+    if config.client_id.trim().is_empty() {
+        return Err(FlowError::new(ErrorCode::InvalidConfig, "Enter the client_id registered at the provider."));
+    }
+    check_redirect_uri(&config.redirect_uri)?;
+    require_secure_endpoint("authorization_endpoint", &meta.authorization_endpoint)?;
+    let mut scope = config.scope.split_whitespace().collect::<Vec<_>>();
+    if !scope.contains(&"openid") {
+        scope.insert(0, "openid");
+    }
+    let mut params: Vec<(String, String)> = vec![
+        ("response_type".into(), "code".into()),
+        ("client_id".into(), config.client_id.trim().into()),
+        ("redirect_uri".into(), config.redirect_uri.clone()),
+        ("scope".into(), scope.join(" ")),
+        ("state".into(), secrets.state.clone()),
+        ("nonce".into(), secrets.nonce.clone()),
+        ("code_challenge".into(), secrets.verifier.challenge_s256()),
+        ("code_challenge_method".into(), "S256".into()),
+    ];
+    if !config.response_mode.is_empty() {
+        params.push(("response_mode".into(), config.response_mode.clone()));
+    }
+    for (k, v) in &config.extra {
+        if !params.iter().any(|(name, _)| name == k) {
+            params.push((k.clone(), v.clone()));
+        }
+    }
+    Ok(AuthorizationRequest { url: append_query(&meta.authorization_endpoint, &params), params })
+}
+
+/// The panel for the secrets generated before the redirect.
+pub fn secrets_step(secrets: &LoginSecrets) -> Step {
+    let mut step = Step::new(
+        "prepare",
+        "Generate state, nonce and PKCE verifier",
+        StepKind::Local,
+        Actor::App,
+        Actor::App,
+        "Before leaving for the provider, the app draws three random values from the browser's \
+         cryptographic generator. state ties the answer to this browser (CSRF protection); nonce ties the \
+         ID token to this login (replay protection); the code verifier stays secret in the app while only \
+         its SHA-256 hash (the code challenge) is sent, so a stolen authorization code is useless without it.",
+    );
+    let challenge = secrets.verifier.challenge_s256();
+    step.params = vec![
+        param("state", &secrets.state, false),
+        param("nonce", &secrets.nonce, false),
+        param("code_verifier", secrets.verifier.as_str(), true),
+        param("code_challenge", &challenge, false),
+    ];
+    step.checks = vec![
+        Check::pass("state entropy", "256 random bits (at least 128 are required).", "RFC 6749 10.10; RFC 9700 4.7.1"),
+        Check::pass("nonce entropy", "256 random bits.", "OIDC Core 15.5.2"),
+        Check::pass("code_verifier", "32 random bytes, base64url: 43 characters.", "RFC 7636 4.1"),
+        Check::pass("S256 challenge", "BASE64URL(SHA256(code_verifier)); the plain method is never used.", "RFC 7636 4.2"),
+    ];
+    step
+}
+
+/// The panel for the redirect to the authorization endpoint.
+pub fn authorize_step(req: &AuthorizationRequest) -> Step {
+    let mut step = Step::new(
+        "authorize",
+        "Redirect to the authorization endpoint",
+        StepKind::Redirect,
+        Actor::App,
+        Actor::AuthorizationServer,
+        "The app sends the browser to the provider with the request in the query string. Nothing secret is \
+         in it: the provider will show its login and consent pages, then send the browser back to the \
+         redirect URI with a one-time authorization code.",
+    );
+    step.request = Some(HttpRecord::request("GET", &req.url));
+    step.params = req.params.iter().map(|(k, v)| param(k, v, false)).collect();
+    step
+}
+
+/// The panel for what the user does at the provider (invisible to the app).
+pub fn user_step() -> Step {
+    Step::new(
+        "user-login",
+        "Sign in and consent at the provider",
+        StepKind::Interaction,
+        Actor::User,
+        Actor::AuthorizationServer,
+        "The user signs in on the provider's own pages and approves the requested scopes. The app never \
+         sees the password: that is the point of OAuth.",
+    )
+}
+
+pub(crate) fn param(name: &str, value: &str, secret: bool) -> Param {
+    Param { name: name.into(), value: value.into(), meaning: param_meaning(name).into(), secret }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::url::{parse_pairs, query_of};
+
+    /// Random-looking bytes where state, nonce and verifier differ.
+    fn distinct(seed: u8) -> [u8; 96] {
+        let mut b = [0u8; 96];
+        for (i, x) in b.iter_mut().enumerate() {
+            *x = seed.wrapping_mul(31).wrapping_add(i as u8);
+        }
+        b
+    }
+
+    fn meta() -> ProviderMetadata {
+        ProviderMetadata {
+            issuer: "https://op".into(),
+            authorization_endpoint: "https://op/authorize?tenant=t1".into(),
+            jwks_uri: "https://op/jwks".into(),
+            ..ProviderMetadata::default()
+        }
+    }
+
+    #[test]
+    fn builds_pkce_request() {
+        let mut c = Config::defaults("http://127.0.0.1:8080/");
+        c.scope = "profile email".into();
+        c.extra = vec![("audience".into(), "https://api".into()), ("state".into(), "evil".into())];
+        let s = LoginSecrets::from_random(distinct(7));
+        let r = build_pkce_request(&c, &meta(), &s).unwrap();
+        assert!(r.url.starts_with("https://op/authorize?tenant=t1&response_type=code&"));
+        let q = parse_pairs(query_of(&r.url));
+        let get = |k: &str| q.iter().filter(|(n, _)| n == k).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+        assert_eq!(get("scope"), vec!["openid profile email"]);
+        assert_eq!(get("state"), vec![s.state.as_str()]);
+        assert_eq!(get("code_challenge"), vec![s.verifier.challenge_s256().as_str()]);
+        assert_eq!(get("code_challenge_method"), vec!["S256"]);
+        assert_eq!(get("audience"), vec!["https://api"]);
+        assert!(get("code_verifier").is_empty());
+        assert!(!r.url.contains(s.verifier.as_str()));
+    }
+
+    #[test]
+    fn refuses_bad_redirect_uris_and_missing_client() {
+        let s = LoginSecrets::from_random(distinct(1));
+        for bad in ["http://example.com/cb", "https://a/cb#x", "callback.html"] {
+            let c = Config { redirect_uri: bad.into(), ..Config::defaults("http://127.0.0.1/") };
+            assert_eq!(build_pkce_request(&c, &meta(), &s).unwrap_err().code, ErrorCode::InvalidConfig, "{bad}");
+        }
+        let c = Config { client_id: " ".into(), ..Config::defaults("http://127.0.0.1/") };
+        assert!(build_pkce_request(&c, &meta(), &s).is_err());
+    }
+
+    #[test]
+    fn steps_keep_verifier_secret() {
+        let s = LoginSecrets::from_random(distinct(3));
+        let step = secrets_step(&s).masked();
+        assert!(!format!("{step:?}").contains(s.verifier.as_str()));
+        assert!(step.params.iter().all(|p| !p.meaning.is_empty()));
+    }
+}

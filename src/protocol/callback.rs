@@ -1,0 +1,228 @@
+//! The authorization response at the redirect URI (RFC 6749 4.1.2, RFC 9207, OIDC Core 3.1.2.5).
+//!
+//! The browser module has already cleaned the URL and found the transaction by `state`; this
+//! module judges the rest in the order the security rules require: RFC 9207 `iss`, then
+//! `error`, then the code.
+
+use super::authorize::param;
+use super::error::{ErrorCode, FlowError};
+use super::http::OAuthError;
+use super::step::{Actor, Check, HttpRecord, Step, StepKind};
+use super::transaction::Transaction;
+use super::url::parse_pairs;
+
+/// The parameters of an authorization response.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallbackParams {
+    pub pairs: Vec<(String, String)>,
+}
+
+impl CallbackParams {
+    /// Reads a query string, fragment or form body.
+    pub fn parse(input: &str) -> CallbackParams {
+        CallbackParams { pairs: parse_pairs(input) }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A response parameter must not appear twice (RFC 6749 3.1).
+    pub fn duplicated(&self) -> Option<&str> {
+        self.pairs.iter().enumerate().find(|(i, (k, _))| self.pairs[..*i].iter().any(|(p, _)| p == k)).map(|(_, (k, _))| k.as_str())
+    }
+
+    /// True when these look like an authorization response rather than a prefill link.
+    pub fn is_response(&self) -> bool {
+        ["state", "code", "error", "id_token"].iter().any(|k| self.get(k).is_some())
+    }
+
+    fn error(&self) -> Option<OAuthError> {
+        self.get("error").map(|e| OAuthError {
+            error: e.into(),
+            error_description: self.get("error_description").map(String::from),
+            error_uri: self.get("error_uri").map(String::from),
+        })
+    }
+}
+
+/// The callback step before any transaction is known: for "no transaction" and "state mismatch".
+pub fn orphan_callback_step(callback_url: &str, params: &CallbackParams, error: &FlowError) -> Step {
+    let mut step = base_step(callback_url, params);
+    step.checks.push(Check::fail("state matches a pending login", error.message.clone(), "RFC 6749 10.12; RFC 9700 4.7", error.code));
+    step.settle()
+}
+
+fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
+    let mut step = Step::new(
+        "callback",
+        "Back at the redirect URI",
+        StepKind::Redirect,
+        Actor::AuthorizationServer,
+        Actor::App,
+        "The provider sends the browser back to the app's redirect URI with the result. The app removes \
+         it from the address bar at once (so the code lands in no history entry), finds the login it \
+         started by its state, and checks the answer before using anything in it.",
+    );
+    let mut rec = HttpRecord::request("GET", callback_url);
+    if let Some(code) = params.get("code") {
+        rec = rec.secret(code);
+    }
+    step.request = Some(rec);
+    step.params = params.pairs.iter().map(|(k, v)| param(k, v, k == "code")).collect();
+    step
+}
+
+/// Judges the response for a found transaction. Returns the step and, on success, the code.
+pub fn judge_callback(callback_url: &str, params: &CallbackParams, tx: &Transaction) -> (Step, Result<String, FlowError>) {
+    let mut step = base_step(callback_url, params);
+    let result = judge_inner(params, tx, &mut step.checks);
+    (step.settle(), result)
+}
+
+fn judge_inner(params: &CallbackParams, tx: &Transaction, checks: &mut Vec<Check>) -> Result<String, FlowError> {
+    let state = params.get("state").unwrap_or("");
+    if state == tx.state {
+        checks.push(
+            Check::pass(
+                "state",
+                "The state equals the one this browser sent, and the transaction was used up (single use).",
+                "RFC 6749 4.1.2, 10.12",
+            )
+            .compared(&tx.state, state),
+        );
+    } else {
+        let e = FlowError::new(ErrorCode::StateMismatch, "The state in the answer differs from the one this browser sent.")
+            .spec("RFC 6749 10.12");
+        checks.push(Check::fail("state", e.message.clone(), "RFC 6749 10.12", e.code).compared(&tx.state, state));
+        return Err(e);
+    }
+    checks.push(Check::pass("transaction fresh", "The login was started less than 10 minutes ago.", "RFC 9700 4.7"));
+
+    if let Some(dup) = params.duplicated() {
+        let e = FlowError::new(ErrorCode::CallbackInvalid, format!("The answer contains \"{dup}\" more than once.")).spec("RFC 6749 3.1");
+        checks.push(Check::fail("no repeated parameters", e.message.clone(), "RFC 6749 3.1", e.code));
+        return Err(e);
+    }
+
+    let issuer = &tx.metadata.issuer;
+    const ISS: &str = "RFC 9207 2.4";
+    match params.get("iss") {
+        Some(iss) if iss == issuer => checks.push(
+            Check::pass("iss (RFC 9207)", "The answer names the provider this login was sent to: no mix-up.", ISS).compared(issuer, iss),
+        ),
+        Some(iss) => {
+            let e = FlowError::new(
+                ErrorCode::IssMismatch,
+                format!(
+                    "The answer says it comes from \"{iss}\", but this login was sent to \"{issuer}\". This is the \
+                     mix-up attack RFC 9207 prevents: the code is not used."
+                ),
+            )
+            .spec(ISS);
+            checks.push(Check::fail("iss (RFC 9207)", e.message.clone(), ISS, e.code).compared(issuer, iss));
+            return Err(e);
+        }
+        None if tx.metadata.authorization_response_iss_parameter_supported => {
+            let e = FlowError::new(
+                ErrorCode::IssMismatch,
+                "The provider announces the iss response parameter (RFC 9207) but the answer has none: it may not come from that provider.",
+            )
+            .spec(ISS);
+            checks.push(Check::fail("iss (RFC 9207)", e.message.clone(), ISS, e.code).compared(issuer, "(missing)"));
+            return Err(e);
+        }
+        None => checks.push(Check::skip(
+            "iss (RFC 9207)",
+            "The provider does not announce the iss parameter and sent none; mix-up protection rests on distinct redirect URIs.",
+            ISS,
+        )),
+    }
+
+    if let Some(err) = params.error() {
+        let e = FlowError::new(ErrorCode::IdpError, err.sentence()).spec("RFC 6749 4.1.2.1");
+        checks.push(Check::fail("no error", e.message.clone(), "RFC 6749 4.1.2.1", e.code));
+        return Err(e);
+    }
+    checks.push(Check::pass("no error", "The provider reports success.", "RFC 6749 4.1.2"));
+
+    match params.get("code") {
+        Some(code) if !code.is_empty() => {
+            checks.push(Check::pass("code present", "An authorization code arrived; it is useless without the verifier.", "RFC 6749 4.1.2"));
+            Ok(code.to_string())
+        }
+        _ => {
+            let e = FlowError::new(ErrorCode::CallbackInvalid, "The answer has neither a code nor an error.").spec("RFC 6749 4.1.2");
+            checks.push(Check::fail("code present", e.message.clone(), "RFC 6749 4.1.2", e.code));
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::config::Config;
+    use crate::protocol::discovery::ProviderMetadata;
+
+    fn tx(iss_supported: bool) -> Transaction {
+        Transaction {
+            state: "S".into(),
+            nonce: "N".into(),
+            code_verifier: "v".repeat(43),
+            config: Config::defaults("http://a/"),
+            metadata: ProviderMetadata {
+                issuer: "https://op".into(),
+                authorization_response_iss_parameter_supported: iss_supported,
+                ..ProviderMetadata::default()
+            },
+            created_at: 0,
+            steps: vec![],
+        }
+    }
+
+    fn run(query: &str, iss_supported: bool) -> Result<String, ErrorCode> {
+        let p = CallbackParams::parse(query);
+        judge_callback("https://app/callback.html", &p, &tx(iss_supported)).1.map_err(|e| e.code)
+    }
+
+    #[test]
+    fn success_returns_code_and_masks_it() {
+        assert_eq!(run("code=C1&state=S&iss=https%3A%2F%2Fop", true), Ok("C1".into()));
+        let p = CallbackParams::parse("code=SECRETCODE&state=S&iss=https%3A%2F%2Fop");
+        let (step, _) = judge_callback("https://app/cb?code=SECRETCODE", &p, &tx(true));
+        assert!(!format!("{:?}", step.masked()).contains("SECRETCODE"));
+        assert!(p.is_response());
+        assert!(!CallbackParams::parse("issuer=x&client_id=y").is_response());
+    }
+
+    #[test]
+    fn rules_in_order() {
+        assert_eq!(run("code=C&state=X&iss=https%3A%2F%2Fop", true), Err(ErrorCode::StateMismatch));
+        assert_eq!(run("code=C&state=S&iss=https%3A%2F%2Fevil", true), Err(ErrorCode::IssMismatch));
+        assert_eq!(run("code=C&state=S", true), Err(ErrorCode::IssMismatch));
+        assert_eq!(run("code=C&state=S", false), Ok("C".into()));
+        assert_eq!(run("code=C&state=S&iss=https%3A%2F%2Fevil", false), Err(ErrorCode::IssMismatch));
+        // iss is checked before the error is believed.
+        assert_eq!(run("error=access_denied&state=S&iss=https%3A%2F%2Fevil", true), Err(ErrorCode::IssMismatch));
+        assert_eq!(run("error=access_denied&state=S&iss=https%3A%2F%2Fop", true), Err(ErrorCode::IdpError));
+        assert_eq!(run("state=S&iss=https%3A%2F%2Fop", true), Err(ErrorCode::CallbackInvalid));
+        assert_eq!(run("code=A&code=B&state=S&iss=https%3A%2F%2Fop", true), Err(ErrorCode::CallbackInvalid));
+    }
+
+    #[test]
+    fn error_description_is_text() {
+        let p = CallbackParams::parse("error=access_denied&error_description=%3Cscript%3Ex%3C%2Fscript%3E&state=S&iss=https%3A%2F%2Fop");
+        let (step, r) = judge_callback("u", &p, &tx(true));
+        let e = r.unwrap_err();
+        assert!(e.message.contains("<script>x</script>"), "kept as text, rendered as text: {}", e.message);
+        assert_eq!(step.first_failure().map(|c| c.name.as_str()), Some("no error"));
+    }
+
+    #[test]
+    fn orphan_step_fails() {
+        let p = CallbackParams::parse("code=C&state=zzz");
+        let s = orphan_callback_step("u", &p, &FlowError::new(ErrorCode::NoTransaction, "none"));
+        assert_eq!(s.first_failure().and_then(|c| c.error), Some(ErrorCode::NoTransaction));
+    }
+}

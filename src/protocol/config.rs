@@ -1,0 +1,238 @@
+//! The login configuration and its query-string form (the automation contract in the README).
+//!
+//! A configuration is prefilled from the page's query parameters and can be shared as a link.
+//! Secrets (client secret, password) are never read from or written to a URL.
+
+use serde::{Deserialize, Serialize};
+
+use super::url::{encode_pairs, parse_pairs};
+
+/// The flows the app knows by name (`flow=` in the query).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Flow {
+    /// Authorization Code with PKCE (RFC 6749 4.1, RFC 7636).
+    Pkce,
+}
+
+impl Flow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flow::Pkce => "pkce",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Flow> {
+        match s {
+            "pkce" => Some(Flow::Pkce),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Flow::Pkce => "Authorization Code with PKCE",
+        }
+    }
+}
+
+/// Everything a login needs to start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Config {
+    pub issuer: String,
+    pub client_id: String,
+    pub flow: Flow,
+    pub scope: String,
+    pub redirect_uri: String,
+    /// `query`, `fragment` or `form_post`; empty for the response type's default.
+    pub response_mode: String,
+    /// The API that "call the API" calls; empty means the userinfo endpoint.
+    pub api_url: String,
+    /// Extra authorization parameters (audience, prompt, login_hint, ...), in order.
+    pub extra: Vec<(String, String)>,
+}
+
+/// Parameters the app sets itself; a prefill link cannot override them.
+const RESERVED: &[&str] = &[
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "code_verifier",
+    "code",
+    "id_token",
+    "access_token",
+    "refresh_token",
+    "iss",
+    "error",
+    "error_description",
+    "error_uri",
+    "session_state",
+    "response_type",
+    "client_secret",
+    "password",
+    "username",
+    "client_assertion",
+];
+
+/// Query keys that map to configuration fields.
+const KNOWN: &[&str] =
+    &["issuer", "client_id", "flow", "scope", "redirect_uri", "response_mode", "api_url", "window", "token_endpoint_auth_method"];
+
+/// A note about a query parameter that was not taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ignored {
+    pub name: String,
+    pub why: String,
+}
+
+impl Config {
+    /// The defaults: the bundled provider and this app's own callback.
+    pub fn defaults(app_base: &str) -> Config {
+        Config {
+            issuer: "http://127.0.0.1:9000".into(),
+            client_id: "flowlab-demo".into(),
+            flow: Flow::Pkce,
+            scope: "openid profile email".into(),
+            redirect_uri: default_redirect_uri(app_base),
+            response_mode: String::new(),
+            api_url: String::new(),
+            extra: Vec::new(),
+        }
+    }
+
+    /// Applies a page query string (the automation contract) on top of `self`.
+    pub fn apply_query(mut self, query: &str) -> (Config, Vec<Ignored>) {
+        let mut ignored = Vec::new();
+        for (k, v) in parse_pairs(query) {
+            match k.as_str() {
+                "issuer" => self.issuer = v,
+                "client_id" => self.client_id = v,
+                "flow" => match Flow::parse(&v) {
+                    Some(f) => self.flow = f,
+                    None => ignored.push(Ignored { name: k, why: format!("the flow \"{v}\" is not available yet") }),
+                },
+                "scope" => self.scope = v,
+                "redirect_uri" => self.redirect_uri = v,
+                "response_mode" => match v.as_str() {
+                    "" | "query" | "fragment" => self.response_mode = v,
+                    _ => ignored.push(Ignored { name: k, why: format!("response_mode \"{v}\" is not available for this flow yet") }),
+                },
+                "api_url" => self.api_url = v,
+                // Only the redirect window and none/public client auth exist so far.
+                "window" | "token_endpoint_auth_method" => {
+                    if !(v == "redirect" || v == "none") {
+                        ignored.push(Ignored { name: k, why: format!("\"{v}\" is not available yet") });
+                    }
+                }
+                _ if RESERVED.contains(&k.as_str()) => {
+                    ignored.push(Ignored { name: k, why: "set by the app itself, or never taken from a URL".into() })
+                }
+                _ if k.is_empty() => {}
+                _ => {
+                    self.extra.retain(|(name, _)| *name != k);
+                    self.extra.push((k, v));
+                }
+            }
+        }
+        (self, ignored)
+    }
+
+    /// The query string that reproduces this configuration (no secrets: there are none in it).
+    pub fn to_query(&self) -> String {
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("issuer", &self.issuer),
+            ("client_id", &self.client_id),
+            ("flow", self.flow.as_str()),
+            ("scope", &self.scope),
+            ("redirect_uri", &self.redirect_uri),
+        ];
+        if !self.response_mode.is_empty() {
+            pairs.push(("response_mode", &self.response_mode));
+        }
+        if !self.api_url.is_empty() {
+            pairs.push(("api_url", &self.api_url));
+        }
+        for (k, v) in &self.extra {
+            if !RESERVED.contains(&k.as_str()) && !KNOWN.contains(&k.as_str()) {
+                pairs.push((k, v));
+            }
+        }
+        encode_pairs(pairs)
+    }
+
+    /// Reads the "extra parameters" text box: one `name=value` per line.
+    pub fn parse_extra(text: &str) -> (Vec<(String, String)>, Vec<Ignored>) {
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut ignored = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (k, v) = line.split_once('=').unwrap_or((line, ""));
+            let (k, v) = (k.trim().to_string(), v.trim().to_string());
+            if RESERVED.contains(&k.as_str()) || KNOWN.contains(&k.as_str()) {
+                ignored.push(Ignored { name: k, why: "set by the app or by its own field".into() });
+            } else {
+                out.retain(|(name, _)| *name != k);
+                out.push((k, v));
+            }
+        }
+        (out, ignored)
+    }
+
+    /// The inverse of [`Config::parse_extra`].
+    pub fn extra_text(&self) -> String {
+        self.extra.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// The callback page of the app at `app_base` (the page's base URL, ending in `/`).
+pub fn default_redirect_uri(app_base: &str) -> String {
+    let base = if app_base.ends_with('/') { app_base.to_string() } else { format!("{app_base}/") };
+    format!("{base}callback.html")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_point_at_bundled_provider_and_callback() {
+        let c = Config::defaults("http://127.0.0.1:8080/flowlab/");
+        assert_eq!(c.redirect_uri, "http://127.0.0.1:8080/flowlab/callback.html");
+        assert_eq!(default_redirect_uri("https://x.test"), "https://x.test/callback.html");
+        assert_eq!(c.issuer, "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn query_prefills_and_refuses_secrets() {
+        let (c, ignored) = Config::defaults("http://a/").apply_query(
+            "issuer=https%3A%2F%2Fop.example&client_id=abc&scope=openid+email&audience=api&prompt=login\
+             &client_secret=s3cret&password=pw&state=forced&flow=device&prompt=consent",
+        );
+        assert_eq!(c.issuer, "https://op.example");
+        assert_eq!(c.client_id, "abc");
+        assert_eq!(c.scope, "openid email");
+        assert_eq!(c.extra, vec![("audience".to_string(), "api".to_string()), ("prompt".to_string(), "consent".to_string())]);
+        let names: Vec<&str> = ignored.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, vec!["client_secret", "password", "state", "flow"]);
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn share_link_round_trips() {
+        let (c, _) = Config::defaults("http://a/").apply_query("issuer=https%3A%2F%2Fop&audience=x+y&api_url=https%3A%2F%2Fapi%2Fme");
+        let q = c.to_query();
+        assert!(q.contains("audience=x+y"));
+        let (back, ignored) = Config::defaults("http://other/").apply_query(&q);
+        assert_eq!(back, c);
+        assert!(ignored.is_empty());
+    }
+
+    #[test]
+    fn extra_text_box() {
+        let (extra, ignored) = Config::parse_extra(" audience = api \nprompt=login\n\nstate=x\nlogin_hint=alice\nprompt=consent");
+        assert_eq!(extra.len(), 3);
+        assert_eq!(extra[2], ("prompt".to_string(), "consent".to_string()));
+        assert_eq!(ignored.len(), 1);
+        let c = Config { extra, ..Config::defaults("http://a/") };
+        assert_eq!(c.extra_text(), "audience=api\nlogin_hint=alice\nprompt=consent");
+    }
+}

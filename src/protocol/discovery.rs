@@ -1,0 +1,250 @@
+//! OpenID Provider discovery (OpenID Connect Discovery 1.0, sections 3 and 4).
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{ErrorCode, FlowError};
+use super::http::{describe_non_json, HttpAnswer};
+use super::step::Check;
+use super::url::{require_secure_endpoint, HttpUrl};
+
+/// The provider metadata the app uses. Unknown members are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    #[serde(default)]
+    pub token_endpoint: Option<String>,
+    pub jwks_uri: String,
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    #[serde(default)]
+    pub response_types_supported: Vec<String>,
+    #[serde(default)]
+    pub response_modes_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+    #[serde(default)]
+    pub scopes_supported: Option<Vec<String>>,
+}
+
+/// The discovery URL for an issuer (Discovery 4.1): the issuer with any trailing `/` removed,
+/// then `/.well-known/openid-configuration`.
+pub fn discovery_url(issuer: &str) -> Result<String, FlowError> {
+    let issuer = issuer.trim();
+    if issuer.is_empty() {
+        return Err(FlowError::new(ErrorCode::InvalidConfig, "Enter the issuer URL of the provider first."));
+    }
+    let url = require_secure_endpoint("The issuer", issuer)?;
+    if url.rest.contains('?') {
+        return Err(FlowError::new(ErrorCode::InvalidConfig, "An issuer URL has no query or fragment.")
+            .spec("OIDC Discovery 2"));
+    }
+    Ok(format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')))
+}
+
+/// Judges a discovery response: parses it and applies every rule, returning the checks run.
+///
+/// The metadata is returned only when no check failed.
+pub fn judge_discovery(expected_issuer: &str, answer: &HttpAnswer) -> (Option<ProviderMetadata>, Vec<Check>) {
+    let mut checks = Vec::new();
+    const S4: &str = "OIDC Discovery 4.2";
+    if answer.status != 200 {
+        checks.push(Check::fail(
+            "HTTP 200",
+            format!("The discovery endpoint answered with status {}; {}", answer.status, describe_non_json(answer)),
+            S4,
+            ErrorCode::DiscoveryInvalid,
+        ));
+        return (None, checks);
+    }
+    let value: serde_json::Value = match serde_json::from_str(&answer.body) {
+        Ok(v) => v,
+        Err(_) => {
+            checks.push(Check::fail(
+                "JSON document",
+                format!("The discovery document is not JSON: {}", describe_non_json(answer)),
+                S4,
+                ErrorCode::DiscoveryInvalid,
+            ));
+            return (None, checks);
+        }
+    };
+    let meta: ProviderMetadata = match serde_json::from_value(value) {
+        Ok(m) => m,
+        Err(e) => {
+            checks.push(Check::fail(
+                "required members",
+                format!(
+                    "The document lacks a required member or has one of the wrong type ({e}). Required: issuer, \
+                     authorization_endpoint, jwks_uri."
+                ),
+                "OIDC Discovery 3",
+                ErrorCode::DiscoveryInvalid,
+            ));
+            return (None, checks);
+        }
+    };
+    checks.push(Check::pass("JSON document", "The answer is a JSON object with the required members.", "OIDC Discovery 3"));
+
+    let wanted = expected_issuer.trim();
+    if meta.issuer == wanted {
+        checks.push(
+            Check::pass("issuer matches", "The document names exactly the issuer you configured.", "OIDC Discovery 4.3")
+                .compared(wanted, &meta.issuer),
+        );
+    } else {
+        checks.push(
+            Check::fail(
+                "issuer matches",
+                "The document names another issuer. They must be identical, character for character (even a \
+                 trailing slash counts): otherwise a provider could pose as another and its tokens would be \
+                 accepted for the wrong issuer.",
+                "OIDC Discovery 4.3",
+                ErrorCode::IssuerMismatch,
+            )
+            .compared(wanted, &meta.issuer),
+        );
+    }
+
+    let endpoints = [
+        ("authorization_endpoint", Some(meta.authorization_endpoint.as_str())),
+        ("token_endpoint", meta.token_endpoint.as_deref()),
+        ("jwks_uri", Some(meta.jwks_uri.as_str())),
+        ("userinfo_endpoint", meta.userinfo_endpoint.as_deref()),
+        ("end_session_endpoint", meta.end_session_endpoint.as_deref()),
+        ("revocation_endpoint", meta.revocation_endpoint.as_deref()),
+    ];
+    let mut insecure = Vec::new();
+    for (name, value) in endpoints {
+        if let Some(v) = value {
+            if let Err(e) = require_secure_endpoint(name, v) {
+                insecure.push(e.message);
+            }
+        }
+    }
+    if insecure.is_empty() {
+        let loopback = HttpUrl::parse(&meta.authorization_endpoint).map(|u| u.is_loopback()).unwrap_or(false);
+        let detail = if loopback {
+            "Every endpoint is https, or plain http on this machine's loopback address (allowed for a local provider)."
+        } else {
+            "Every endpoint uses https."
+        };
+        checks.push(Check::pass("endpoints use TLS", detail, "RFC 6749 3.1, 3.2"));
+    } else {
+        checks.push(Check::fail("endpoints use TLS", insecure.join(" "), "RFC 6749 3.1, 3.2", ErrorCode::InsecureEndpoint));
+    }
+
+    match &meta.code_challenge_methods_supported {
+        Some(m) if m.iter().any(|x| x == "S256") => {
+            checks.push(Check::pass("PKCE S256 supported", "code_challenge_methods_supported lists S256.", "RFC 8414 2; RFC 7636 4.2"))
+        }
+        Some(m) => checks.push(Check::fail(
+            "PKCE S256 supported",
+            format!("The provider lists only {m:?}; Flowlab uses S256 only (plain gives no protection if the request leaks)."),
+            "RFC 7636 4.2; RFC 9700 2.1.1",
+            ErrorCode::DiscoveryInvalid,
+        )),
+        None => checks.push(Check::skip(
+            "PKCE S256 supported",
+            "The document does not say which PKCE methods it supports; Flowlab sends S256 anyway.",
+            "RFC 8414 2",
+        )),
+    }
+
+    if meta.authorization_response_iss_parameter_supported {
+        checks.push(Check::pass(
+            "RFC 9207 iss parameter",
+            "The provider adds `iss` to its authorization responses; Flowlab will require it and compare it.",
+            "RFC 9207 3",
+        ));
+    } else {
+        checks.push(Check::skip(
+            "RFC 9207 iss parameter",
+            "The provider does not announce the `iss` response parameter; if one arrives it is still compared.",
+            "RFC 9207 3",
+        ));
+    }
+
+    let ok = !checks.iter().any(Check::failed);
+    (ok.then_some(meta), checks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> HttpAnswer {
+        HttpAnswer { status, content_type: Some("application/json".into()), body: body.into() }
+    }
+
+    const DOC: &str = r#"{"issuer":"http://127.0.0.1:9000","authorization_endpoint":"http://127.0.0.1:9000/auth",
+        "token_endpoint":"http://127.0.0.1:9000/token","jwks_uri":"http://127.0.0.1:9000/jwks",
+        "userinfo_endpoint":"http://127.0.0.1:9000/me","response_types_supported":["code"],
+        "code_challenge_methods_supported":["S256"],"authorization_response_iss_parameter_supported":true,
+        "unknown_member":{"x":1}}"#;
+
+    #[test]
+    fn discovery_url_rules() {
+        assert_eq!(discovery_url("https://id.example.com/").unwrap(), "https://id.example.com/.well-known/openid-configuration");
+        assert_eq!(
+            discovery_url("https://id.example.com/tenant").unwrap(),
+            "https://id.example.com/tenant/.well-known/openid-configuration"
+        );
+        assert_eq!(discovery_url("").unwrap_err().code, ErrorCode::InvalidConfig);
+        assert_eq!(discovery_url("http://id.example.com").unwrap_err().code, ErrorCode::InsecureEndpoint);
+        assert!(discovery_url("https://id.example.com/?x=1").is_err());
+    }
+
+    #[test]
+    fn accepts_recorded_document() {
+        let (meta, checks) = judge_discovery("http://127.0.0.1:9000", &answer(200, DOC));
+        let meta = meta.expect("valid");
+        assert_eq!(meta.token_endpoint.as_deref(), Some("http://127.0.0.1:9000/token"));
+        assert!(meta.authorization_response_iss_parameter_supported);
+        assert!(checks.iter().all(|c| !c.failed()), "{checks:?}");
+    }
+
+    #[test]
+    fn issuer_must_match_exactly() {
+        let (meta, checks) = judge_discovery("http://127.0.0.1:9000/", &answer(200, DOC));
+        assert!(meta.is_none());
+        let f = checks.iter().find(|c| c.failed()).unwrap();
+        assert_eq!(f.error, Some(ErrorCode::IssuerMismatch));
+        assert_eq!(f.expected.as_deref(), Some("http://127.0.0.1:9000/"));
+    }
+
+    #[test]
+    fn insecure_endpoint_rejected() {
+        let doc = DOC.replace("http://127.0.0.1:9000/token", "http://evil.example/token");
+        let (meta, checks) = judge_discovery("http://127.0.0.1:9000", &answer(200, &doc));
+        assert!(meta.is_none());
+        assert!(checks.iter().any(|c| c.error == Some(ErrorCode::InsecureEndpoint)));
+    }
+
+    #[test]
+    fn non_json_html_and_missing_members() {
+        for (status, body) in [(200, "<html><body>Welcome</body></html>"), (404, "Not found"), (200, "[1,2]"), (200, r#"{"issuer":"x"}"#)] {
+            let (meta, checks) = judge_discovery("http://127.0.0.1:9000", &answer(status, body));
+            assert!(meta.is_none(), "{body}");
+            assert_eq!(checks.last().and_then(|c| c.error), Some(ErrorCode::DiscoveryInvalid), "{body}");
+        }
+    }
+
+    #[test]
+    fn plain_pkce_only_rejected_and_absent_skipped() {
+        let doc = DOC.replace(r#"["S256"]"#, r#"["plain"]"#);
+        assert!(judge_discovery("http://127.0.0.1:9000", &answer(200, &doc)).0.is_none());
+        let doc = DOC.replace(r#""code_challenge_methods_supported":["S256"],"#, "");
+        let (meta, checks) = judge_discovery("http://127.0.0.1:9000", &answer(200, &doc));
+        assert!(meta.is_some());
+        assert!(checks.iter().any(|c| c.status == crate::protocol::step::CheckStatus::Skip));
+    }
+}

@@ -1,0 +1,331 @@
+//! ID token validation (OIDC Core 3.1.3.7, 3.2.2.11, 3.3.2.12) after the signature check.
+//!
+//! Each rule becomes its own [`Check`], so the panel shows every line, not only the first failure.
+
+use sha2::{Digest, Sha256, Sha512};
+
+use super::error::ErrorCode;
+use super::jwt::{DecodedJwt, SigAlg};
+use super::pkce::b64url;
+use super::step::Check;
+
+/// Allowed clock difference between the provider and this browser, in seconds.
+pub const CLOCK_SKEW_SECS: i64 = 120;
+
+/// What the token must match.
+#[derive(Clone, Debug)]
+pub struct Expectations<'a> {
+    /// The issuer from discovery (identical to the configured one).
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    /// The nonce sent in the authorization request; `None` when none was sent.
+    pub nonce: Option<&'a str>,
+    /// Current time, seconds since the epoch.
+    pub now: i64,
+    /// The access token that came with the ID token (for at_hash).
+    pub access_token: Option<&'a str>,
+    /// at_hash is mandatory (implicit `id_token token`, OIDC Core 3.2.2.10).
+    pub require_at_hash: bool,
+    /// The authorization code that came with the ID token (for c_hash, hybrid flow).
+    pub code: Option<&'a str>,
+}
+
+/// The left-most half of the hash of `value`, base64url (OIDC Core 3.1.3.6, 3.3.2.11).
+pub fn half_hash(alg: SigAlg, value: &str) -> String {
+    let digest: Vec<u8> = match alg {
+        SigAlg::RS256 | SigAlg::PS256 | SigAlg::ES256 => Sha256::digest(value.as_bytes()).to_vec(),
+        // Ed25519 signs with SHA-512, so its half-hashes use SHA-512 too.
+        SigAlg::EdDSA => Sha512::digest(value.as_bytes()).to_vec(),
+    };
+    b64url(&digest[..digest.len() / 2])
+}
+
+/// Formats a NumericDate for people (UTC, ISO 8601) without a date library.
+pub fn format_time(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm), valid for the proleptic Gregorian calendar.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Applies every claim rule to a decoded token whose signature was checked separately.
+pub fn check_claims(jwt: &DecodedJwt, alg: SigAlg, want: &Expectations<'_>) -> Vec<Check> {
+    let mut checks = Vec::new();
+
+    match jwt.str_claim("iss") {
+        Some(iss) if iss == want.issuer => checks.push(
+            Check::pass("iss", "The token was issued by the provider you discovered.", "OIDC Core 3.1.3.7 (2)").compared(want.issuer, iss),
+        ),
+        other => checks.push(
+            Check::fail(
+                "iss",
+                "The token's issuer is not the discovered issuer: it may come from another provider.",
+                "OIDC Core 3.1.3.7 (2)",
+                ErrorCode::IdTokenIssMismatch,
+            )
+            .compared(want.issuer, other.unwrap_or("(missing)")),
+        ),
+    }
+
+    match jwt.str_claim("sub") {
+        Some(s) if !s.is_empty() && s.len() <= 255 => {
+            checks.push(Check::pass("sub", "The token names the user (a stable identifier at this provider).", "OIDC Core 2"))
+        }
+        _ => checks.push(Check::fail(
+            "sub",
+            "The token has no valid subject (sub): it does not say who signed in.",
+            "OIDC Core 2",
+            ErrorCode::ClaimMissing,
+        )),
+    }
+
+    let auds = jwt.audiences();
+    let aud_text = if auds.is_empty() { "(missing)".to_string() } else { auds.join(", ") };
+    if auds.iter().any(|a| a == want.client_id) {
+        checks.push(
+            Check::pass("aud", "The token is meant for this client.", "OIDC Core 3.1.3.7 (3)").compared(want.client_id, &aud_text),
+        );
+    } else {
+        checks.push(
+            Check::fail(
+                "aud",
+                "The token was issued to another client: using it here would let that client's tokens sign users in.",
+                "OIDC Core 3.1.3.7 (3)",
+                ErrorCode::AudMismatch,
+            )
+            .compared(want.client_id, &aud_text),
+        );
+    }
+
+    match jwt.str_claim("azp") {
+        Some(azp) if azp == want.client_id => checks.push(
+            Check::pass("azp", "The authorized party is this client.", "OIDC Core 3.1.3.7 (4, 5)").compared(want.client_id, azp),
+        ),
+        Some(azp) => checks.push(
+            Check::fail("azp", "The token was obtained by another client (azp).", "OIDC Core 3.1.3.7 (5)", ErrorCode::AzpMismatch)
+                .compared(want.client_id, azp),
+        ),
+        None if auds.len() > 1 => checks.push(Check::fail(
+            "azp",
+            "The token has several audiences but no azp, so it cannot be told which client obtained it.",
+            "OIDC Core 3.1.3.7 (4)",
+            ErrorCode::AzpMismatch,
+        )),
+        None => checks.push(Check::skip("azp", "A single audience and no azp: nothing to compare.", "OIDC Core 3.1.3.7 (4)")),
+    }
+
+    match jwt.time_claim("exp") {
+        Some(exp) if want.now <= exp + CLOCK_SKEW_SECS => checks.push(
+            Check::pass(
+                "exp",
+                format!("The token is valid until {} (clock skew allowed: {CLOCK_SKEW_SECS} s).", format_time(exp)),
+                "OIDC Core 3.1.3.7 (9)",
+            )
+            .compared(format!("after {}", format_time(want.now)), format_time(exp)),
+        ),
+        Some(exp) => checks.push(
+            Check::fail(
+                "exp",
+                format!("The token expired at {}.", format_time(exp)),
+                "OIDC Core 3.1.3.7 (9)",
+                ErrorCode::TokenExpired,
+            )
+            .compared(format!("after {}", format_time(want.now)), format_time(exp)),
+        ),
+        None => checks.push(Check::fail("exp", "The token has no expiry time (exp).", "OIDC Core 2", ErrorCode::ClaimMissing)),
+    }
+
+    match jwt.time_claim("iat") {
+        Some(iat) if iat <= want.now + CLOCK_SKEW_SECS => checks.push(
+            Check::pass("iat", format!("Issued at {}.", format_time(iat)), "OIDC Core 3.1.3.7 (10)")
+                .compared(format!("not after {}", format_time(want.now)), format_time(iat)),
+        ),
+        Some(iat) => checks.push(
+            Check::fail(
+                "iat",
+                format!("The token says it was issued in the future ({}): check the clocks.", format_time(iat)),
+                "OIDC Core 3.1.3.7 (10)",
+                ErrorCode::IatInvalid,
+            )
+            .compared(format!("not after {}", format_time(want.now)), format_time(iat)),
+        ),
+        None => checks.push(Check::fail("iat", "The token has no issue time (iat).", "OIDC Core 2", ErrorCode::ClaimMissing)),
+    }
+
+    match (want.nonce, jwt.str_claim("nonce")) {
+        (Some(sent), Some(got)) if sent == got => checks.push(
+            Check::pass("nonce", "The nonce equals the one this login sent: the token is not a replay.", "OIDC Core 3.1.3.7 (11)")
+                .compared(sent, got),
+        ),
+        (Some(sent), got) => checks.push(
+            Check::fail(
+                "nonce",
+                "The nonce differs from the one this login sent: the token may be replayed from another login.",
+                "OIDC Core 3.1.3.7 (11)",
+                ErrorCode::NonceMismatch,
+            )
+            .compared(sent, got.unwrap_or("(missing)")),
+        ),
+        (None, _) => checks.push(Check::skip("nonce", "No nonce was sent with this request.", "OIDC Core 3.1.3.7 (11)")),
+    }
+
+    hash_check(&mut checks, jwt, alg, "at_hash", want.access_token, want.require_at_hash, "OIDC Core 3.2.2.9");
+    hash_check(&mut checks, jwt, alg, "c_hash", want.code, false, "OIDC Core 3.3.2.11");
+    checks
+}
+
+#[allow(clippy::too_many_arguments)]
+fn hash_check(
+    checks: &mut Vec<Check>,
+    jwt: &DecodedJwt,
+    alg: SigAlg,
+    claim: &str,
+    value: Option<&str>,
+    required: bool,
+    spec: &str,
+) {
+    let what = if claim == "at_hash" { "access token" } else { "authorization code" };
+    match (value, jwt.str_claim(claim)) {
+        (Some(v), Some(h)) => {
+            let computed = half_hash(alg, v);
+            if computed == h {
+                checks.push(
+                    Check::pass(claim, format!("The {what} is the one this ID token was issued with."), spec).compared(&computed, h),
+                );
+            } else {
+                checks.push(
+                    Check::fail(claim, format!("The {what} was swapped: its hash does not match {claim}."), spec, ErrorCode::HashMismatch)
+                        .compared(&computed, h),
+                );
+            }
+        }
+        (Some(_), None) if required => checks.push(Check::fail(
+            claim,
+            format!("An {what} came with the ID token through the front channel, but the token has no {claim}."),
+            spec,
+            ErrorCode::ClaimMissing,
+        )),
+        (Some(_), None) => checks.push(Check::skip(claim, format!("The token has no {claim}; it is optional here."), spec)),
+        (None, _) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::jwt::{decode, tests::make};
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn want() -> Expectations<'static> {
+        Expectations {
+            issuer: "https://op.example",
+            client_id: "app",
+            nonce: Some("n-1"),
+            now: NOW,
+            access_token: None,
+            require_at_hash: false,
+            code: None,
+        }
+    }
+
+    fn token(claims: serde_json::Value) -> DecodedJwt {
+        decode(&make(r#"{"alg":"RS256"}"#, &claims.to_string(), b"s")).unwrap()
+    }
+
+    fn good() -> serde_json::Value {
+        serde_json::json!({"iss":"https://op.example","sub":"alice","aud":"app","exp":NOW+300,"iat":NOW-5,"nonce":"n-1"})
+    }
+
+    fn failure(claims: serde_json::Value, w: &Expectations<'_>) -> Option<ErrorCode> {
+        check_claims(&token(claims), SigAlg::RS256, w).iter().find(|c| c.failed()).and_then(|c| c.error)
+    }
+
+    fn with(key: &str, value: serde_json::Value) -> serde_json::Value {
+        let mut g = good();
+        g[key] = value;
+        g
+    }
+
+    #[test]
+    fn good_token_passes_every_check() {
+        let checks = check_claims(&token(good()), SigAlg::RS256, &want());
+        assert!(checks.iter().all(|c| !c.failed()), "{checks:?}");
+        assert_eq!(checks.len(), 7);
+    }
+
+    #[test]
+    fn each_rule_fails_on_its_own() {
+        let w = want();
+        assert_eq!(failure(with("iss", "https://evil.example".into()), &w), Some(ErrorCode::IdTokenIssMismatch));
+        assert_eq!(failure(with("aud", "other".into()), &w), Some(ErrorCode::AudMismatch));
+        assert_eq!(failure(with("aud", serde_json::json!(["app", "other"])), &w), Some(ErrorCode::AzpMismatch));
+        assert_eq!(failure(with("azp", "other".into()), &w), Some(ErrorCode::AzpMismatch));
+        assert_eq!(failure(with("exp", (NOW - CLOCK_SKEW_SECS - 1).into()), &w), Some(ErrorCode::TokenExpired));
+        assert_eq!(failure(with("iat", (NOW + CLOCK_SKEW_SECS + 1).into()), &w), Some(ErrorCode::IatInvalid));
+        assert_eq!(failure(with("nonce", "n-2".into()), &w), Some(ErrorCode::NonceMismatch));
+        assert_eq!(failure(with("sub", "".into()), &w), Some(ErrorCode::ClaimMissing));
+        let mut no_nonce = good();
+        no_nonce.as_object_mut().map(|m| m.remove("nonce"));
+        assert_eq!(failure(no_nonce, &w), Some(ErrorCode::NonceMismatch));
+    }
+
+    #[test]
+    fn skew_is_tolerated() {
+        let w = want();
+        assert_eq!(failure(with("exp", (NOW - CLOCK_SKEW_SECS).into()), &w), None);
+        assert_eq!(failure(with("iat", (NOW + CLOCK_SKEW_SECS).into()), &w), None);
+        assert_eq!(failure(with("aud", serde_json::json!(["app", "x"])).tap_azp(), &w), None);
+    }
+
+    trait TapAzp {
+        fn tap_azp(self) -> Self;
+    }
+    impl TapAzp for serde_json::Value {
+        fn tap_azp(mut self) -> Self {
+            self["azp"] = "app".into();
+            self
+        }
+    }
+
+    /// OIDC Core A.3: the example at_hash for this access token.
+    #[test]
+    fn at_hash_spec_vector_and_rules() {
+        let at = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+        assert_eq!(half_hash(SigAlg::RS256, at), "77QmUPtjPfzWtF2AnpK9RQ");
+        let mut w = want();
+        w.access_token = Some(at);
+        w.require_at_hash = true;
+        assert_eq!(failure(with("at_hash", "77QmUPtjPfzWtF2AnpK9RQ".into()), &w), None);
+        assert_eq!(failure(with("at_hash", "AAAA".into()), &w), Some(ErrorCode::HashMismatch));
+        assert_eq!(failure(good(), &w), Some(ErrorCode::ClaimMissing));
+        w.require_at_hash = false;
+        assert_eq!(failure(good(), &w), None);
+    }
+
+    /// OIDC Core A.4: c_hash for the example code.
+    #[test]
+    fn c_hash_spec_vector() {
+        assert_eq!(half_hash(SigAlg::RS256, "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk"), "LDktKdoQak3Pk0cnXxCltA");
+        let mut w = want();
+        w.code = Some("Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk");
+        assert_eq!(failure(with("c_hash", "LDktKdoQak3Pk0cnXxCltA".into()), &w), None);
+        assert_eq!(failure(with("c_hash", "x".into()), &w), Some(ErrorCode::HashMismatch));
+    }
+
+    #[test]
+    fn formats_times() {
+        assert_eq!(format_time(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_time(1_767_225_600), "2026-01-01 00:00:00 UTC");
+        assert_eq!(format_time(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+}

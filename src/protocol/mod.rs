@@ -1,0 +1,20 @@
+//! Pure OAuth 2.0 and OpenID Connect: no web-sys, no Leptos, no I/O.
+//!
+//! Functions here build request descriptions and judge responses; the browser module performs
+//! the I/O and injects randomness and time. Everything is tested with native `cargo test`.
+
+pub mod authorize;
+pub mod callback;
+pub mod config;
+pub mod discovery;
+pub mod error;
+pub mod explain;
+pub mod http;
+pub mod idtoken;
+pub mod jwks;
+pub mod jwt;
+pub mod pkce;
+pub mod step;
+pub mod token;
+pub mod transaction;
+pub mod url;
