@@ -4,3 +4,10 @@
 //! build.
 
 pub mod protocol;
+
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+#[cfg(target_arch = "wasm32")]
+pub mod flows;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

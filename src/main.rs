@@ -1,1 +1,11 @@
-fn main() {}
+//! Mounts the app; nothing else.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    leptos::mount::mount_to_body(flowlab::ui::App);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("Flowlab runs in the browser: build it with `trunk build --release` (see README.md).");
+}

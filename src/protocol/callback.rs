@@ -8,6 +8,7 @@ use super::authorize::param;
 use super::error::{ErrorCode, FlowError};
 use super::http::OAuthError;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
+use super::discovery::ProviderMetadata;
 use super::transaction::Transaction;
 use super::url::parse_pairs;
 
@@ -74,13 +75,18 @@ fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
 }
 
 /// Judges the response for a found transaction. Returns the step and, on success, the code.
-pub fn judge_callback(callback_url: &str, params: &CallbackParams, tx: &Transaction) -> (Step, Result<String, FlowError>) {
+pub fn judge_callback(
+    callback_url: &str,
+    params: &CallbackParams,
+    tx: &Transaction,
+    meta: &ProviderMetadata,
+) -> (Step, Result<String, FlowError>) {
     let mut step = base_step(callback_url, params);
-    let result = judge_inner(params, tx, &mut step.checks);
+    let result = judge_inner(params, tx, meta, &mut step.checks);
     (step.settle(), result)
 }
 
-fn judge_inner(params: &CallbackParams, tx: &Transaction, checks: &mut Vec<Check>) -> Result<String, FlowError> {
+fn judge_inner(params: &CallbackParams, tx: &Transaction, meta: &ProviderMetadata, checks: &mut Vec<Check>) -> Result<String, FlowError> {
     let state = params.get("state").unwrap_or("");
     if state == tx.state {
         checks.push(
@@ -105,7 +111,7 @@ fn judge_inner(params: &CallbackParams, tx: &Transaction, checks: &mut Vec<Check
         return Err(e);
     }
 
-    let issuer = &tx.metadata.issuer;
+    let issuer = &meta.issuer;
     const ISS: &str = "RFC 9207 2.4";
     match params.get("iss") {
         Some(iss) if iss == issuer => checks.push(
@@ -123,7 +129,7 @@ fn judge_inner(params: &CallbackParams, tx: &Transaction, checks: &mut Vec<Check
             checks.push(Check::fail("iss (RFC 9207)", e.message.clone(), ISS, e.code).compared(issuer, iss));
             return Err(e);
         }
-        None if tx.metadata.authorization_response_iss_parameter_supported => {
+        None if meta.authorization_response_iss_parameter_supported => {
             let e = FlowError::new(
                 ErrorCode::IssMismatch,
                 "The provider announces the iss response parameter (RFC 9207) but the answer has none: it may not come from that provider.",
@@ -163,34 +169,38 @@ fn judge_inner(params: &CallbackParams, tx: &Transaction, checks: &mut Vec<Check
 mod tests {
     use super::*;
     use crate::protocol::config::Config;
-    use crate::protocol::discovery::ProviderMetadata;
+    use crate::protocol::http::HttpAnswer;
+    use crate::protocol::transaction::Recorded;
 
-    fn tx(iss_supported: bool) -> Transaction {
+    fn tx() -> Transaction {
         Transaction {
             state: "S".into(),
             nonce: "N".into(),
             code_verifier: "v".repeat(43),
             config: Config::defaults("http://a/"),
-            metadata: ProviderMetadata {
-                issuer: "https://op".into(),
-                authorization_response_iss_parameter_supported: iss_supported,
-                ..ProviderMetadata::default()
-            },
             created_at: 0,
-            steps: vec![],
+            discovery: Recorded { url: String::new(), answer: HttpAnswer { status: 200, content_type: None, body: String::new() }, duration_ms: None },
+        }
+    }
+
+    fn meta(iss_supported: bool) -> ProviderMetadata {
+        ProviderMetadata {
+            issuer: "https://op".into(),
+            authorization_response_iss_parameter_supported: iss_supported,
+            ..ProviderMetadata::default()
         }
     }
 
     fn run(query: &str, iss_supported: bool) -> Result<String, ErrorCode> {
         let p = CallbackParams::parse(query);
-        judge_callback("https://app/callback.html", &p, &tx(iss_supported)).1.map_err(|e| e.code)
+        judge_callback("https://app/callback.html", &p, &tx(), &meta(iss_supported)).1.map_err(|e| e.code)
     }
 
     #[test]
     fn success_returns_code_and_masks_it() {
         assert_eq!(run("code=C1&state=S&iss=https%3A%2F%2Fop", true), Ok("C1".into()));
         let p = CallbackParams::parse("code=SECRETCODE&state=S&iss=https%3A%2F%2Fop");
-        let (step, _) = judge_callback("https://app/cb?code=SECRETCODE", &p, &tx(true));
+        let (step, _) = judge_callback("https://app/cb?code=SECRETCODE", &p, &tx(), &meta(true));
         assert!(!format!("{:?}", step.masked()).contains("SECRETCODE"));
         assert!(p.is_response());
         assert!(!CallbackParams::parse("issuer=x&client_id=y").is_response());
@@ -213,7 +223,7 @@ mod tests {
     #[test]
     fn error_description_is_text() {
         let p = CallbackParams::parse("error=access_denied&error_description=%3Cscript%3Ex%3C%2Fscript%3E&state=S&iss=https%3A%2F%2Fop");
-        let (step, r) = judge_callback("u", &p, &tx(true));
+        let (step, r) = judge_callback("u", &p, &tx(), &meta(true));
         let e = r.unwrap_err();
         assert!(e.message.contains("<script>x</script>"), "kept as text, rendered as text: {}", e.message);
         assert_eq!(step.first_failure().map(|c| c.name.as_str()), Some("no error"));

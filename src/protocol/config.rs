@@ -3,12 +3,10 @@
 //! A configuration is prefilled from the page's query parameters and can be shared as a link.
 //! Secrets (client secret, password) are never read from or written to a URL.
 
-use serde::{Deserialize, Serialize};
-
 use super::url::{encode_pairs, parse_pairs};
 
 /// The flows the app knows by name (`flow=` in the query).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
     /// Authorization Code with PKCE (RFC 6749 4.1, RFC 7636).
     Pkce,
@@ -36,7 +34,7 @@ impl Flow {
 }
 
 /// Everything a login needs to start.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub issuer: String,
     pub client_id: String,

@@ -1,38 +1,54 @@
 //! OpenID Provider discovery (OpenID Connect Discovery 1.0, sections 3 and 4).
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::error::{ErrorCode, FlowError};
 use super::http::{describe_non_json, HttpAnswer};
-use super::step::Check;
+use super::json::{flag, optional_list, optional_str, required_str};
+use super::step::{Actor, Check, HttpRecord, Step, StepKind};
+use super::token::response_record;
 use super::url::{require_secure_endpoint, HttpUrl};
 
 /// The provider metadata the app uses. Unknown members are ignored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProviderMetadata {
     pub issuer: String,
     pub authorization_endpoint: String,
-    #[serde(default)]
     pub token_endpoint: Option<String>,
     pub jwks_uri: String,
-    #[serde(default)]
     pub userinfo_endpoint: Option<String>,
-    #[serde(default)]
     pub end_session_endpoint: Option<String>,
-    #[serde(default)]
     pub revocation_endpoint: Option<String>,
-    #[serde(default)]
     pub response_types_supported: Vec<String>,
-    #[serde(default)]
     pub response_modes_supported: Option<Vec<String>>,
-    #[serde(default)]
     pub code_challenge_methods_supported: Option<Vec<String>>,
-    #[serde(default)]
     pub id_token_signing_alg_values_supported: Vec<String>,
-    #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
-    #[serde(default)]
     pub scopes_supported: Option<Vec<String>>,
+}
+
+impl ProviderMetadata {
+    /// Reads the members of a discovery document (OIDC Discovery 3).
+    pub fn from_json(v: &Value) -> Result<ProviderMetadata, String> {
+        if !v.is_object() {
+            return Err("the document is not a JSON object".into());
+        }
+        Ok(ProviderMetadata {
+            issuer: required_str(v, "issuer")?,
+            authorization_endpoint: required_str(v, "authorization_endpoint")?,
+            token_endpoint: optional_str(v, "token_endpoint")?,
+            jwks_uri: required_str(v, "jwks_uri")?,
+            userinfo_endpoint: optional_str(v, "userinfo_endpoint")?,
+            end_session_endpoint: optional_str(v, "end_session_endpoint")?,
+            revocation_endpoint: optional_str(v, "revocation_endpoint")?,
+            response_types_supported: optional_list(v, "response_types_supported")?.unwrap_or_default(),
+            response_modes_supported: optional_list(v, "response_modes_supported")?,
+            code_challenge_methods_supported: optional_list(v, "code_challenge_methods_supported")?,
+            id_token_signing_alg_values_supported: optional_list(v, "id_token_signing_alg_values_supported")?.unwrap_or_default(),
+            authorization_response_iss_parameter_supported: flag(v, "authorization_response_iss_parameter_supported")?,
+            scopes_supported: optional_list(v, "scopes_supported")?,
+        })
+    }
 }
 
 /// The discovery URL for an issuer (Discovery 4.1): the issuer with any trailing `/` removed,
@@ -77,14 +93,14 @@ pub fn judge_discovery(expected_issuer: &str, answer: &HttpAnswer) -> (Option<Pr
             return (None, checks);
         }
     };
-    let meta: ProviderMetadata = match serde_json::from_value(value) {
+    let meta = match ProviderMetadata::from_json(&value) {
         Ok(m) => m,
         Err(e) => {
             checks.push(Check::fail(
                 "required members",
                 format!(
-                    "The document lacks a required member or has one of the wrong type ({e}). Required: issuer, \
-                     authorization_endpoint, jwks_uri."
+                    "The document is not usable: {e}. Required: issuer, authorization_endpoint, jwks_uri, each a \
+                     string; lists must be arrays of strings."
                 ),
                 "OIDC Discovery 3",
                 ErrorCode::DiscoveryInvalid,
@@ -177,9 +193,64 @@ pub fn judge_discovery(expected_issuer: &str, answer: &HttpAnswer) -> (Option<Pr
     (ok.then_some(meta), checks)
 }
 
+/// The discovery panel for a request to `url` and its outcome, with the metadata when accepted.
+///
+/// Used live, and again after the redirect to replay the same panel from the stored answer.
+pub fn discovery_step(
+    issuer: &str,
+    url: &str,
+    answer: Result<&HttpAnswer, &FlowError>,
+    duration_ms: Option<u32>,
+) -> (Step, Result<ProviderMetadata, FlowError>) {
+    let mut step = Step::new(
+        "discovery",
+        "Discover the provider",
+        StepKind::BackChannel,
+        Actor::App,
+        Actor::AuthorizationServer,
+        "The app reads the provider's public configuration: where to send the user, where to exchange \
+         the code, where its signing keys are, and which features it supports. Nothing is hard-coded.",
+    );
+    step.request = Some(HttpRecord::request("GET", url).header("Accept", "application/json"));
+    step.duration_ms = duration_ms;
+    let answer = match answer {
+        Ok(a) => a,
+        Err(e) => {
+            step.checks.push(Check::fail("reachable", e.message.clone(), e.spec.as_deref().unwrap_or("OIDC Discovery 4"), e.code));
+            return (step.settle(), Err(e.clone()));
+        }
+    };
+    step.response = Some(response_record(answer));
+    let (meta, checks) = judge_discovery(issuer, answer);
+    let failure = checks
+        .iter()
+        .find(|c| c.failed())
+        .map(|c| FlowError::new(c.error.unwrap_or(ErrorCode::DiscoveryInvalid), c.detail.clone()).spec(c.spec.clone()));
+    step.checks = checks;
+    let result = match (meta, failure) {
+        (Some(m), None) => Ok(m),
+        (_, Some(e)) => Err(e),
+        (None, None) => Err(FlowError::new(ErrorCode::DiscoveryInvalid, "The discovery document was not accepted.")),
+    };
+    (step.settle(), result)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discovery_step_records_and_fails_cleanly() {
+        let (step, meta) = discovery_step("http://127.0.0.1:9000", "u", Ok(&answer(200, DOC)), Some(5));
+        assert!(meta.is_ok());
+        assert_eq!(step.response.as_ref().and_then(|r| r.status), Some(200));
+        let down = FlowError::new(ErrorCode::Network, "down");
+        let (step, meta) = discovery_step("http://x", "u", Err(&down), None);
+        assert_eq!(meta.unwrap_err().code, ErrorCode::Network);
+        assert_eq!(step.first_failure().and_then(|c| c.error), Some(ErrorCode::Network));
+        let (_, bad) = discovery_step("http://127.0.0.1:9000", "u", Ok(&answer(200, r#"{"issuer":1}"#)), None);
+        assert!(bad.unwrap_err().message.contains("\"issuer\" is not a string"));
+    }
 
     fn answer(status: u16, body: &str) -> HttpAnswer {
         HttpAnswer { status, content_type: Some("application/json".into()), body: body.into() }

@@ -4,12 +4,10 @@
 //! automation contract, documented in the README), a sentence for a person, and the spec section
 //! that the failed rule comes from. Nothing in `protocol` panics on input: it returns one of these.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The stable error codes of the automation contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
     /// The configuration cannot be used (missing issuer, bad URL, ...).
     InvalidConfig,
@@ -109,7 +107,7 @@ impl fmt::Display for ErrorCode {
 }
 
 /// A failure shown to the user: a code, a plain explanation, and where the rule comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlowError {
     pub code: ErrorCode,
     pub message: String,
@@ -146,8 +144,7 @@ mod tests {
 
     #[test]
     fn codes_serialize_as_documented() {
-        let json = serde_json::to_string(&ErrorCode::StateMismatch).unwrap_or_default();
-        assert_eq!(json, "\"state_mismatch\"");
+        assert_eq!(ErrorCode::StateMismatch.as_str(), "state_mismatch");
         assert_eq!(ErrorCode::BadSignature.as_str(), "bad_signature");
         assert_eq!(ErrorCode::IdTokenIssMismatch.to_string(), "id_token_iss_mismatch");
     }

@@ -3,7 +3,7 @@
 //! The browser module performs the requests and hands back an [`HttpAnswer`]; everything that
 //! judges an answer lives here and is tested natively.
 
-use serde::{Deserialize, Serialize};
+use super::json::str_or_none;
 
 /// An HTTP answer as the browser received it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,19 +52,19 @@ fn html_title(html: &str) -> Option<String> {
 }
 
 /// An OAuth error response, from a redirect or from a JSON body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuthError {
     pub error: String,
-    #[serde(default)]
     pub error_description: Option<String>,
-    #[serde(default)]
     pub error_uri: Option<String>,
 }
 
 impl OAuthError {
     /// Reads an error from a JSON body, if it is one.
     pub fn from_json(body: &str) -> Option<OAuthError> {
-        serde_json::from_str::<OAuthError>(body).ok().filter(|e| !e.error.is_empty())
+        let v: serde_json::Value = serde_json::from_str(body).ok()?;
+        let error = str_or_none(&v, "error").filter(|e| !e.is_empty())?;
+        Some(OAuthError { error, error_description: str_or_none(&v, "error_description"), error_uri: str_or_none(&v, "error_uri") })
     }
 
     /// The explanation of the standard error codes (RFC 6749 4.1.2.1 and 5.2, OIDC Core 3.1.2.6).

@@ -3,54 +3,50 @@
 //! Keys come from the provider's `jwks_uri` only, never from the token's own header (`jwk`,
 //! `jku`, `x5u` are ignored): a key carried by the token proves nothing.
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::error::{ErrorCode, FlowError};
 use super::jwt::{JoseHeader, SigAlg};
 
 /// A public key as published by the provider. Private members, if a careless provider
 /// published them, are never read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Jwk {
     pub kty: String,
-    #[serde(default)]
     pub kid: Option<String>,
-    #[serde(default, rename = "use")]
     pub use_: Option<String>,
-    #[serde(default)]
     pub alg: Option<String>,
-    #[serde(default)]
     pub n: Option<String>,
-    #[serde(default)]
     pub e: Option<String>,
-    #[serde(default)]
     pub crv: Option<String>,
-    #[serde(default)]
     pub x: Option<String>,
-    #[serde(default)]
     pub y: Option<String>,
 }
 
 /// A key set; members that are not keys are ignored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
 /// Parses a JWKS document. Keys of unknown shape are skipped rather than failing the set.
 pub fn parse_jwks(body: &str) -> Result<Jwks, FlowError> {
-    #[derive(Deserialize)]
-    struct Raw {
-        keys: Vec<serde_json::Value>,
-    }
-    let raw: Raw = serde_json::from_str(body).map_err(|_| {
+    let not_a_set = || {
         FlowError::new(ErrorCode::BadResponse, "The jwks_uri did not return a JSON Web Key Set ({\"keys\": [...]}).")
             .spec("RFC 7517 5")
-    })?;
-    Ok(Jwks { keys: raw.keys.into_iter().filter_map(|k| serde_json::from_value(k).ok()).collect() })
+    };
+    let v: Value = serde_json::from_str(body).map_err(|_| not_a_set())?;
+    let keys = v.get("keys").and_then(Value::as_array).ok_or_else(not_a_set)?;
+    Ok(Jwks { keys: keys.iter().filter_map(Jwk::from_json).collect() })
 }
 
 impl Jwk {
+    /// Reads one key; anything without a string `kty` is not a key.
+    fn from_json(v: &Value) -> Option<Jwk> {
+        let s = |name: &str| v.get(name).and_then(Value::as_str).map(String::from);
+        Some(Jwk { kty: s("kty")?, kid: s("kid"), use_: s("use"), alg: s("alg"), n: s("n"), e: s("e"), crv: s("crv"), x: s("x"), y: s("y") })
+    }
+
     fn fits(&self, alg: SigAlg) -> bool {
         if self.kty != alg.key_type() {
             return false;

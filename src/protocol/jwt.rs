@@ -6,14 +6,14 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::error::{ErrorCode, FlowError};
+use super::json::str_or_none;
 
 /// The signature algorithms Flowlab accepts. `none` and the HMAC family are refused: a public
 /// client has no shared secret, so an HS256 token could be forged by anyone who knows the client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SigAlg {
     RS256,
     PS256,
@@ -91,12 +91,10 @@ pub struct WebCryptoParams {
 }
 
 /// The JOSE header members the app reads.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JoseHeader {
     pub alg: String,
-    #[serde(default)]
     pub kid: Option<String>,
-    #[serde(default)]
     pub typ: Option<String>,
 }
 
@@ -138,8 +136,11 @@ pub fn decode(token: &str) -> Result<DecodedJwt, FlowError> {
     let signature = decode_part(parts[2], "signature")?;
     let header_json: Value =
         serde_json::from_slice(&header_bytes).map_err(|_| malformed("The token's header is not JSON."))?;
-    let header: JoseHeader = serde_json::from_value(header_json.clone())
-        .map_err(|_| malformed("The token's header has no \"alg\" string."))?;
+    let header = JoseHeader {
+        alg: str_or_none(&header_json, "alg").ok_or_else(|| malformed("The token's header has no \"alg\" string."))?,
+        kid: str_or_none(&header_json, "kid"),
+        typ: str_or_none(&header_json, "typ"),
+    };
     let claims = match serde_json::from_slice::<Value>(&payload_bytes) {
         Ok(Value::Object(m)) => m,
         _ => return Err(malformed("The token's payload is not a JSON object of claims.")),

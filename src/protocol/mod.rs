@@ -11,6 +11,7 @@ pub mod error;
 pub mod explain;
 pub mod http;
 pub mod idtoken;
+pub mod json;
 pub mod jwks;
 pub mod jwt;
 pub mod pkce;

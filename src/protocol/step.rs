@@ -5,12 +5,10 @@
 //! (codes, tokens, verifiers, secrets) are listed on the record so every view can mask them until
 //! the user asks to reveal them.
 
-use serde::{Deserialize, Serialize};
-
 use super::error::ErrorCode;
 
 /// Who takes part in a step (the columns of the sequence diagram).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Actor {
     User,
     App,
@@ -32,7 +30,7 @@ impl Actor {
 }
 
 /// How a step travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepKind {
     /// Front channel: the browser is sent somewhere (a redirect or form post).
     Redirect,
@@ -56,7 +54,7 @@ impl StepKind {
 }
 
 /// Outcome of one check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckStatus {
     Pass,
     Fail,
@@ -74,7 +72,7 @@ impl CheckStatus {
 }
 
 /// One validation rule applied to a response or token.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Check {
     pub name: String,
     pub status: CheckStatus,
@@ -122,7 +120,7 @@ impl Check {
 }
 
 /// An HTTP message (or a redirect URL) as actually sent or received.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HttpRecord {
     /// Request method; `None` for responses.
     pub method: Option<String>,
@@ -199,7 +197,7 @@ impl HttpRecord {
 }
 
 /// Where a step stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepStatus {
     Pending,
     Done,
@@ -207,7 +205,7 @@ pub enum StepStatus {
 }
 
 /// A parameter of a request or response, with what it means.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Param {
     pub name: String,
     pub value: String,
@@ -216,7 +214,7 @@ pub struct Param {
 }
 
 /// One step of a flow, rendered as a panel and as an arrow of the sequence diagram.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     /// Stable id within a run ("discovery", "authorize", "token", ...).
     pub id: String,

@@ -1,14 +1,19 @@
 //! The login transaction: what the callback needs to finish a login started before a redirect.
 //!
-//! It holds the state, nonce, code verifier, issuer and endpoints, and the steps shown so far
-//! (already masked; no token ever exists before the redirect). It may sit in sessionStorage only
-//! across the full-page redirect, is single use, and expires.
+//! It holds the state, nonce, code verifier, configuration and the discovery answer exactly as
+//! received. It may sit in sessionStorage only across the full-page redirect, is single use, and
+//! expires. The panels shown before the redirect are not stored: [`Transaction::replay`] rebuilds
+//! them from these values, which also re-judges the stored discovery document.
 
-use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
+use super::authorize::{authorize_step, build_pkce_request, secrets_step};
 use super::config::Config;
-use super::discovery::ProviderMetadata;
+use super::discovery::{discovery_step, ProviderMetadata};
 use super::error::{ErrorCode, FlowError};
+use super::http::HttpAnswer;
+use super::json::{optional_str, required_str};
+use super::pkce::{CodeVerifier, LoginSecrets};
 use super::step::Step;
 
 /// Seconds a login may take from the redirect to the callback.
@@ -17,15 +22,26 @@ pub const TRANSACTION_LIFETIME_SECS: i64 = 600;
 /// Storage key prefix; the state follows it, so a callback finds its transaction by state.
 pub const STORAGE_PREFIX: &str = "flowlab.tx.";
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// An HTTP exchange as it happened: the URL asked, the answer, how long it took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    pub url: String,
+    pub answer: HttpAnswer,
+    pub duration_ms: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transaction {
     pub state: String,
     pub nonce: String,
     pub code_verifier: String,
     pub config: Config,
-    pub metadata: ProviderMetadata,
     pub created_at: i64,
-    pub steps: Vec<Step>,
+    pub discovery: Recorded,
+}
+
+fn unreadable(what: &str) -> FlowError {
+    FlowError::new(ErrorCode::NoTransaction, format!("The stored login transaction is unreadable ({what}); start the login again."))
 }
 
 impl Transaction {
@@ -33,19 +49,39 @@ impl Transaction {
         format!("{STORAGE_PREFIX}{state}")
     }
 
-    /// Serializes for sessionStorage; steps are stored masked.
+    pub fn secrets(&self) -> LoginSecrets {
+        LoginSecrets {
+            state: self.state.clone(),
+            nonce: self.nonce.clone(),
+            verifier: CodeVerifier::from_string(self.code_verifier.clone()),
+        }
+    }
+
+    /// Serializes for sessionStorage. The configuration travels as its (secret-free) query form.
     pub fn to_json(&self) -> String {
-        let mut stored = self.clone();
-        stored.steps = self.steps.iter().map(Step::masked).collect();
-        serde_json::to_string(&stored).unwrap_or_default()
+        let d = &self.discovery;
+        json!({
+            "state": self.state,
+            "nonce": self.nonce,
+            "code_verifier": self.code_verifier,
+            "created_at": self.created_at,
+            "config": self.config.to_query(),
+            "discovery": {
+                "url": d.url,
+                "status": d.answer.status,
+                "content_type": d.answer.content_type,
+                "body": d.answer.body,
+                "duration_ms": d.duration_ms,
+            },
+        })
+        .to_string()
     }
 
     /// Reads a stored transaction and checks its age.
-    pub fn from_json(json: &str, now: i64) -> Result<Transaction, FlowError> {
-        let tx: Transaction = serde_json::from_str(json).map_err(|_| {
-            FlowError::new(ErrorCode::NoTransaction, "The stored login transaction is unreadable; start the login again.")
-        })?;
-        let age = now - tx.created_at;
+    pub fn from_json(text: &str, now: i64) -> Result<Transaction, FlowError> {
+        let v: Value = serde_json::from_str(text).map_err(|_| unreadable("not JSON"))?;
+        let created_at = v.get("created_at").and_then(Value::as_i64).ok_or_else(|| unreadable("no creation time"))?;
+        let age = now - created_at;
         if !(-60..=TRANSACTION_LIFETIME_SECS).contains(&age) {
             return Err(FlowError::new(
                 ErrorCode::TransactionExpired,
@@ -56,36 +92,79 @@ impl Transaction {
             )
             .spec("RFC 9700 4.7 (single-use, short-lived state)"));
         }
-        Ok(tx)
+        let d = v.get("discovery").ok_or_else(|| unreadable("no discovery"))?;
+        let status = d.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok()).ok_or_else(|| unreadable("status"))?;
+        let (config, _) = Config::defaults("").apply_query(&required_str(&v, "config").map_err(|e| unreadable(&e))?);
+        let get = |name: &str| required_str(&v, name).map_err(|e| unreadable(&e));
+        Ok(Transaction {
+            state: get("state")?,
+            nonce: get("nonce")?,
+            code_verifier: get("code_verifier")?,
+            config,
+            created_at,
+            discovery: Recorded {
+                url: required_str(d, "url").map_err(|e| unreadable(&e))?,
+                answer: HttpAnswer {
+                    status,
+                    content_type: optional_str(d, "content_type").map_err(|e| unreadable(&e))?,
+                    body: d.get("body").and_then(Value::as_str).unwrap_or_default().to_string(),
+                },
+                duration_ms: d.get("duration_ms").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok()),
+            },
+        })
+    }
+
+    /// Re-judges the stored discovery answer and rebuilds the panels shown before the redirect.
+    pub fn replay(&self) -> Result<(ProviderMetadata, Vec<Step>), FlowError> {
+        let d = &self.discovery;
+        let (step, meta) = discovery_step(&self.config.issuer, &d.url, Ok(&d.answer), d.duration_ms);
+        let meta = meta?;
+        let secrets = self.secrets();
+        let request = build_pkce_request(&self.config, &meta, &secrets)?;
+        Ok((meta, vec![step, secrets_step(&secrets), authorize_step(&request)]))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::step::{Actor, HttpRecord, StepKind};
+
+    const DOC: &str = r#"{"issuer":"http://127.0.0.1:9000","authorization_endpoint":"http://127.0.0.1:9000/auth",
+        "token_endpoint":"http://127.0.0.1:9000/token","jwks_uri":"http://127.0.0.1:9000/jwks"}"#;
 
     fn tx() -> Transaction {
-        let mut step = Step::new("s", "S", StepKind::Local, Actor::App, Actor::App, "");
-        step.request = Some(HttpRecord::request("GET", "https://h/?v=VERIFIER").secret("VERIFIER"));
+        let mut config = Config::defaults("http://127.0.0.1:8080/");
+        config.extra = vec![("audience".into(), "api".into())];
         Transaction {
             state: "st".into(),
             nonce: "no".into(),
             code_verifier: "v".repeat(43),
-            config: Config::defaults("http://a/"),
-            metadata: ProviderMetadata::default(),
+            config,
             created_at: 1000,
-            steps: vec![step],
+            discovery: Recorded {
+                url: "http://127.0.0.1:9000/.well-known/openid-configuration".into(),
+                answer: HttpAnswer { status: 200, content_type: Some("application/json".into()), body: DOC.into() },
+                duration_ms: Some(12),
+            },
         }
     }
 
     #[test]
-    fn round_trip_masks_steps() {
-        let json = tx().to_json();
-        assert!(!json.contains("VERIFIER"), "{json}");
+    fn round_trip_and_replay() {
+        let original = tx();
+        let json = original.to_json();
         let back = Transaction::from_json(&json, 1000 + TRANSACTION_LIFETIME_SECS).unwrap();
-        assert_eq!(back.state, "st");
+        assert_eq!(back, original);
         assert_eq!(Transaction::storage_key("st"), "flowlab.tx.st");
+        let (meta, steps) = back.replay().unwrap();
+        assert_eq!(meta.issuer, "http://127.0.0.1:9000");
+        let ids: Vec<&str> = steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["discovery", "prepare", "authorize"]);
+        assert_eq!(steps[0].duration_ms, Some(12));
+        // The replayed authorization request is the one that was sent: same state and challenge.
+        let url = steps[2].request.as_ref().and_then(|r| r.url.clone()).unwrap_or_default();
+        assert!(url.contains("state=st") && url.contains(&back.secrets().verifier.challenge_s256()), "{url}");
+        assert!(url.contains("audience=api"));
     }
 
     #[test]
@@ -93,6 +172,15 @@ mod tests {
         let json = tx().to_json();
         assert_eq!(Transaction::from_json(&json, 1001 + TRANSACTION_LIFETIME_SECS).unwrap_err().code, ErrorCode::TransactionExpired);
         assert_eq!(Transaction::from_json(&json, 900).unwrap_err().code, ErrorCode::TransactionExpired);
-        assert_eq!(Transaction::from_json("{", 1000).unwrap_err().code, ErrorCode::NoTransaction);
+        for bad in ["{", "[]", r#"{"created_at":1000}"#, r#"{"created_at":1000,"discovery":{"status":200}}"#] {
+            assert_eq!(Transaction::from_json(bad, 1000).unwrap_err().code, ErrorCode::NoTransaction, "{bad}");
+        }
+    }
+
+    #[test]
+    fn replay_rejudges_a_tampered_document() {
+        let mut t = tx();
+        t.discovery.answer.body = DOC.replace("127.0.0.1:9000/token", "evil.example/token");
+        assert_eq!(t.replay().unwrap_err().code, ErrorCode::InsecureEndpoint);
     }
 }

@@ -5,6 +5,8 @@
 //   IDP_PORT      port to listen on (default 9000)
 //   APP_ORIGINS   comma-separated origins the app is served from (default http://127.0.0.1:8080)
 //   APP_PATHS     comma-separated base paths the app is served under (default "/"), e.g. "/,/flowlab/"
+//   CORS_ORIGINS  origins allowed to call the token and userinfo endpoints (default: APP_ORIGINS);
+//                 tests narrow it to show what a refused CORS request looks like
 //
 // It prints one line "IDP_READY <issuer>" when it accepts connections.
 import { generateKeyPairSync } from 'node:crypto';
@@ -14,6 +16,7 @@ import { demoUsers, findAccount } from './users.mjs';
 const port = Number(process.env.IDP_PORT || 9000);
 const issuer = `http://127.0.0.1:${port}`;
 const origins = (process.env.APP_ORIGINS || 'http://127.0.0.1:8080').split(',').map((s) => s.trim()).filter(Boolean);
+const corsOrigins = process.env.CORS_ORIGINS ? process.env.CORS_ORIGINS.split(',').map((s) => s.trim()) : origins;
 const paths = (process.env.APP_PATHS || '/').split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Every URL the app may live at: each origin under each base path. */
@@ -60,7 +63,7 @@ const configuration = {
   scopes: ['openid', 'offline_access', 'profile', 'email'],
   pkce: { required: () => true },
   clientBasedCORS(ctx, origin) {
-    return origins.includes(origin);
+    return corsOrigins.includes(origin);
   },
   responseTypes: ['code', 'id_token', 'id_token token', 'code id_token', 'none'],
   features: {

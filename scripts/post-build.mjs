@@ -1,0 +1,104 @@
+// Trunk post-build hook: runs in the staging directory before it becomes dist/.
+//  0. Strips the wasm's "name" and "producers" custom sections (a third of its raw size) and
+//     updates the preload link's integrity hash. Trunk's wasm-opt step is off: Debian's
+//     binaryen 108 points the externref table export at the funcref table, which breaks start-up,
+//     and it saved only about 1 KB gzipped beyond this stripping.
+//  1. A strict Content-Security-Policy as a <meta> tag, so it holds on any static host. Trunk
+//     writes an inline <script type="module"> loader; the policy allows exactly that script by its
+//     SHA-256 hash, and no other inline script.
+//  2. callback.html: the same page, so the redirect URI works on hosts without SPA fallback.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = process.env.TRUNK_STAGING_DIR;
+if (!dir) {
+  console.error('post-build: TRUNK_STAGING_DIR is not set (run through trunk build)');
+  process.exit(1);
+}
+const indexPath = join(dir, 'index.html');
+let html = readFileSync(indexPath, 'utf8');
+
+function uleb(buf, pos) {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const b = buf[pos];
+    pos += 1;
+    result += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (b < 0x80) return [result, pos];
+  }
+}
+
+/** Drops the named custom sections of a wasm module; everything else is copied byte for byte. */
+function stripCustomSections(buf, names) {
+  if (buf.readUInt32LE(0) !== 0x6d736100) throw new Error('not a wasm module');
+  const parts = [buf.subarray(0, 8)];
+  let pos = 8;
+  while (pos < buf.length) {
+    const start = pos;
+    const id = buf[pos];
+    const [size, body] = uleb(buf, pos + 1);
+    const end = body + size;
+    let keep = true;
+    if (id === 0) {
+      const [len, at] = uleb(buf, body);
+      keep = !names.includes(buf.subarray(at, at + len).toString('utf8'));
+    }
+    if (keep) parts.push(buf.subarray(start, end));
+    pos = end;
+  }
+  return Buffer.concat(parts);
+}
+
+for (const f of readdirSync(dir).filter((n) => n.endsWith('.wasm'))) {
+  const path = join(dir, f);
+  const before = readFileSync(path);
+  const after = stripCustomSections(before, ['name', 'producers']);
+  writeFileSync(path, after);
+  const integrity = `sha384-${createHash('sha384').update(after).digest('base64')}`;
+  const link = new RegExp(`(href="[^"]*${f.replace(/[.]/g, '\\.')}"[^>]*integrity=")[^"]*(")`);
+  if (!link.test(html)) throw new Error(`post-build: no preload link with integrity for ${f}`);
+  html = html.replace(link, `$1${integrity}$2`);
+  console.log(`post-build: ${f}: ${before.length} -> ${after.length} bytes (name and producers sections removed)`);
+}
+
+const hashes = [];
+for (const m of html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)) {
+  if (/\bsrc=/.test(m[0].slice(0, m[0].indexOf('>')))) continue;
+  hashes.push(`'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
+}
+if (hashes.length === 0) {
+  console.error('post-build: no inline loader script found in index.html');
+  process.exit(1);
+}
+
+// Providers are configured at run time, so connections go to any https origin, and to
+// loopback for a local provider. Nothing else is allowed.
+// (Chromium rejects IPv6 literals such as http://[::1]:* in CSP source lists.)
+const local = 'http://127.0.0.1:* http://localhost:*';
+const csp = [
+  "default-src 'none'",
+  `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`,
+  "style-src 'self'",
+  "img-src 'self' data:",
+  `connect-src 'self' https: ${local}`,
+  `form-action 'self' https: ${local}`,
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'self'",
+  "object-src 'none'",
+].join('; ');
+
+if (html.includes('http-equiv="Content-Security-Policy"')) {
+  html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
+}
+html = html.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${csp}" />`);
+if (!html.includes('Content-Security-Policy')) {
+  console.error('post-build: could not insert the CSP meta tag');
+  process.exit(1);
+}
+writeFileSync(indexPath, html);
+writeFileSync(join(dir, 'callback.html'), html);
+console.log(`post-build: CSP with ${hashes.length} script hash(es); callback.html written`);

@@ -1,0 +1,239 @@
+//! The only code that touches the browser: randomness, time, fetch, WebCrypto, the login
+//! transaction in sessionStorage, the address bar and navigation.
+//!
+//! Everything here is thin: it performs I/O and hands plain values to `protocol`.
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::protocol::error::{ErrorCode, FlowError};
+use crate::protocol::http::HttpAnswer;
+use crate::protocol::jwks::Jwk;
+use crate::protocol::jwt::SigAlg;
+use crate::protocol::transaction::STORAGE_PREFIX;
+
+fn window() -> Result<web_sys::Window, FlowError> {
+    web_sys::window().ok_or_else(|| FlowError::new(ErrorCode::Browser, "No browser window is available."))
+}
+
+fn js_text(v: &JsValue) -> String {
+    v.as_string()
+        .or_else(|| Reflect::get(v, &"message".into()).ok().and_then(|m| m.as_string()))
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// `N` bytes from the browser's cryptographic generator (via `getrandom`).
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], FlowError> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b)
+        .map_err(|e| FlowError::new(ErrorCode::Browser, format!("The browser gave no cryptographic randomness: {e}")))?;
+    Ok(b)
+}
+
+/// Seconds since the epoch.
+pub fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// Milliseconds, for timing steps.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The page's full URL.
+pub fn location_href() -> String {
+    web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+}
+
+/// The app's base URL (the directory it is served from, ending in `/`), from `<base href>` or
+/// the page URL: works at the root and under a sub-path.
+pub fn app_base() -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_else(location_href);
+    let no_query = base.split(['?', '#']).next().unwrap_or("");
+    match no_query.rfind('/') {
+        Some(i) => no_query[..=i].to_string(),
+        None => format!("{no_query}/"),
+    }
+}
+
+/// This page's origin, as the provider sees it in CORS requests.
+pub fn origin() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+/// Replaces the address bar (no new history entry) so a code or state never stays in history.
+pub fn replace_url(url: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(url));
+    }
+}
+
+/// Sends the browser to a URL (a full-page redirect).
+pub fn navigate(url: &str) -> Result<(), FlowError> {
+    window()?
+        .location()
+        .assign(url)
+        .map_err(|e| FlowError::new(ErrorCode::Browser, format!("The browser refused to navigate: {}", js_text(&e))))
+}
+
+fn session_storage() -> Result<web_sys::Storage, FlowError> {
+    window()?.session_storage().ok().flatten().ok_or_else(|| {
+        FlowError::new(ErrorCode::Browser, "sessionStorage is not available (private mode or blocked storage?), so a login cannot survive the redirect.")
+    })
+}
+
+/// Stores the login transaction under its key until the callback.
+pub fn store_transaction(key: &str, json: &str) -> Result<(), FlowError> {
+    session_storage()?
+        .set_item(key, json)
+        .map_err(|e| FlowError::new(ErrorCode::Browser, format!("Could not store the login transaction: {}", js_text(&e))))
+}
+
+/// Reads and deletes a transaction: it can be used once only.
+pub fn take_transaction(key: &str) -> Option<String> {
+    let s = session_storage().ok()?;
+    let v = s.get_item(key).ok().flatten();
+    let _ = s.remove_item(key);
+    v
+}
+
+/// Deletes every pending transaction; returns how many there were and the newest one's JSON.
+pub fn discard_transactions() -> (usize, Option<String>) {
+    let Ok(s) = session_storage() else { return (0, None) };
+    let len = s.length().unwrap_or(0);
+    let keys: Vec<String> = (0..len).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(STORAGE_PREFIX)).collect();
+    let last = keys.last().and_then(|k| s.get_item(k).ok().flatten());
+    for k in &keys {
+        let _ = s.remove_item(k);
+    }
+    (keys.len(), last)
+}
+
+/// What a fetch is.
+pub struct HttpCall<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: Option<&'a str>,
+}
+
+/// Performs a cross-origin request and tells a refused CORS request from an unreachable host.
+pub async fn fetch(call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
+    use gloo_net::http::RequestBuilder;
+    let mut rb = RequestBuilder::new(call.url).method(match call.method {
+        "POST" => gloo_net::http::Method::POST,
+        _ => gloo_net::http::Method::GET,
+    });
+    for (k, v) in call.headers {
+        rb = rb.header(k, v);
+    }
+    let sent = match call.body {
+        Some(b) => match rb.body(b.to_string()) {
+            Ok(req) => req.send().await,
+            Err(e) => Err(e),
+        },
+        None => rb.send().await,
+    };
+    match sent {
+        Ok(resp) => {
+            let status = resp.status();
+            let content_type = resp.headers().get("content-type");
+            let body = resp.text().await.unwrap_or_default();
+            Ok(HttpAnswer { status, content_type, body })
+        }
+        Err(_) => Err(classify_failure(call.url).await),
+    }
+}
+
+/// A failed fetch says nothing about why. A second, `no-cors` request tells: if it gets an
+/// (opaque) answer, the server is up and refused this origin; if it fails too, it is unreachable.
+async fn classify_failure(url: &str) -> FlowError {
+    let probe = gloo_net::http::Request::get(url).mode(web_sys::RequestMode::NoCors).send().await;
+    let here = origin();
+    match probe {
+        Ok(_) => FlowError::new(
+            ErrorCode::Cors,
+            format!(
+                "{url} answered, but did not allow this page to read the answer (CORS). The provider must allow \
+                 the origin {here} for this client (Access-Control-Allow-Origin: {here})."
+            ),
+        )
+        .spec("Fetch standard, CORS protocol"),
+        Err(_) => FlowError::new(
+            ErrorCode::Network,
+            format!("{url} could not be reached: the host is down, the name does not resolve, or the network is off."),
+        ),
+    }
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &(*k).into(), v);
+    }
+    o
+}
+
+/// Verifies a JWS signature with WebCrypto. `Ok(false)` means the signature is wrong.
+pub async fn verify_signature(alg: SigAlg, jwk: &Jwk, signing_input: &[u8], signature: &[u8]) -> Result<bool, FlowError> {
+    let fail = |what: &str, e: JsValue| {
+        FlowError::new(ErrorCode::BadSignature, format!("WebCrypto could not {what}: {}", js_text(&e))).spec("OIDC Core 3.1.3.7 (6)")
+    };
+    let subtle = window()?
+        .crypto()
+        .map_err(|_| FlowError::new(ErrorCode::Browser, "WebCrypto is not available (it needs a secure context: https or localhost)."))?
+        .subtle();
+    let p = alg.webcrypto();
+    let mut import = vec![("name", JsValue::from_str(p.name))];
+    let mut verify = vec![("name", JsValue::from_str(p.name))];
+    match alg {
+        SigAlg::RS256 | SigAlg::PS256 => import.push(("hash", p.hash.unwrap_or_default().into())),
+        SigAlg::ES256 => {
+            import.push(("namedCurve", p.named_curve.unwrap_or_default().into()));
+            verify.push(("hash", p.hash.unwrap_or_default().into()));
+        }
+        SigAlg::EdDSA => {}
+    }
+    if let Some(salt) = p.salt_length {
+        verify.push(("saltLength", salt.into()));
+    }
+    let key_data: Object = js_sys::JSON::parse(&jwk.public_json().to_string()).map_err(|e| fail("read the key", e))?.unchecked_into();
+    let usages = Array::of1(&"verify".into());
+    let promise = subtle.import_key_with_object("jwk", &key_data, &obj(&import), false, &usages).map_err(|e| fail("import the key", e))?;
+    let key: web_sys::CryptoKey = JsFuture::from(promise).await.map_err(|e| fail("import the key", e))?.unchecked_into();
+    let promise = subtle
+        .verify_with_object_and_u8_array_and_u8_array(&obj(&verify), &key, signature, signing_input)
+        .map_err(|e| fail("verify", e))?;
+    let ok = JsFuture::from(promise).await.map_err(|e| fail("verify", e))?;
+    Ok(ok.as_bool().unwrap_or(false))
+}
+
+/// Submits a POST form in the top window (RP-initiated logout with the ID token in the body, so
+/// the token never appears in a URL).
+pub fn post_form(action: &str, fields: &[(&str, &str)]) -> Result<(), FlowError> {
+    let err = |e: JsValue| FlowError::new(ErrorCode::Browser, format!("Could not submit the form: {}", js_text(&e)));
+    let doc = window()?.document().ok_or_else(|| FlowError::new(ErrorCode::Browser, "No document."))?;
+    let form: web_sys::HtmlFormElement = doc.create_element("form").map_err(err)?.unchecked_into();
+    form.set_method("post");
+    form.set_action(action);
+    for (name, value) in fields {
+        let input: web_sys::HtmlInputElement = doc.create_element("input").map_err(err)?.unchecked_into();
+        input.set_type("hidden");
+        input.set_name(name);
+        input.set_value(value);
+        form.append_child(&input).map_err(err)?;
+    }
+    doc.body().ok_or_else(|| FlowError::new(ErrorCode::Browser, "No body."))?.append_child(&form).map_err(err)?;
+    form.submit().map_err(err)
+}
+
+/// Copies text to the clipboard (best effort).
+pub fn copy_text(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}

@@ -1,0 +1,40 @@
+//! Flows: each one drives the protocol through the browser module and emits [`Step`]s.
+//!
+//! A flow knows the order of things; `protocol` knows the rules; the UI only renders steps and
+//! sends intents (sign in, call the API, sign out).
+
+pub mod pkce;
+pub mod verify;
+
+use serde_json::{Map, Value};
+
+use crate::protocol::config::Config;
+use crate::protocol::discovery::ProviderMetadata;
+use crate::protocol::step::Step;
+use crate::protocol::token::TokenSet;
+
+/// Where a flow reports what happens.
+pub trait StepSink {
+    /// Appends a step (or replaces the last one when it has the same id).
+    fn emit(&self, step: Step);
+    /// The steps so far (carried across a full-page redirect).
+    fn steps(&self) -> Vec<Step>;
+    /// Restores the configuration a login was started with (after a redirect).
+    fn restore_config(&self, config: Config);
+}
+
+/// A signed-in session. Held in memory only: never stored, never put in a URL.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub config: Config,
+    pub metadata: ProviderMetadata,
+    pub tokens: TokenSet,
+    /// The verified ID token's claims.
+    pub claims: Map<String, Value>,
+}
+
+impl Session {
+    pub fn sub(&self) -> Option<&str> {
+        self.claims.get("sub").and_then(Value::as_str)
+    }
+}

@@ -1,0 +1,238 @@
+//! Authorization Code with PKCE, entirely in the browser.
+//!
+//! start: discovery -> secrets -> transaction stored -> redirect.
+//! resume (at the redirect URI): clean the URL -> consume the transaction by state -> RFC 9207 iss
+//! -> error -> code exchange -> ID token validation -> call the API (userinfo).
+
+use super::verify::verify_id_token;
+use super::{Session, StepSink};
+use crate::browser::{self, HttpCall};
+use crate::protocol::authorize::{authorize_step, build_pkce_request, secrets_step, user_step};
+use crate::protocol::callback::{judge_callback, orphan_callback_step, CallbackParams};
+use crate::protocol::config::Config;
+use crate::protocol::discovery::{discovery_step, discovery_url, ProviderMetadata};
+use crate::protocol::error::{ErrorCode, FlowError};
+use crate::protocol::idtoken::Expectations;
+use crate::protocol::pkce::LoginSecrets;
+use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind, StepStatus};
+use crate::protocol::token::{api_step, code_exchange_body, judge_api_response, judge_token_response, response_record, token_step};
+use crate::protocol::transaction::{Recorded, Transaction};
+use crate::protocol::url::query_of;
+
+/// Fetches and judges the discovery document, emitting its step.
+pub async fn discover(sink: &dyn StepSink, issuer: &str) -> Result<(ProviderMetadata, Recorded), FlowError> {
+    let url = match discovery_url(issuer) {
+        Ok(u) => u,
+        Err(e) => {
+            let (step, _) = discovery_step(issuer, issuer, Err(&e), None);
+            sink.emit(step);
+            return Err(e);
+        }
+    };
+    let started = browser::now_ms();
+    let answer = browser::fetch(HttpCall { method: "GET", url: &url, headers: &[("Accept", "application/json")], body: None }).await;
+    let duration_ms = Some((browser::now_ms() - started) as u32);
+    let (step, meta) = discovery_step(issuer, &url, answer.as_ref(), duration_ms);
+    sink.emit(step);
+    let meta = meta?;
+    let answer = answer?;
+    Ok((meta, Recorded { url, answer, duration_ms }))
+}
+
+/// Starts a login: on success the browser is leaving for the provider.
+pub async fn start(sink: &dyn StepSink, config: Config) -> Result<(), FlowError> {
+    let (meta, discovery) = discover(sink, &config.issuer).await?;
+    let secrets = LoginSecrets::from_random(browser::random_bytes::<96>()?);
+    sink.emit(secrets_step(&secrets));
+    let request = build_pkce_request(&config, &meta, &secrets)?;
+    let mut redirect = authorize_step(&request);
+    redirect.status = StepStatus::Pending;
+    sink.emit(redirect);
+    let tx = Transaction {
+        state: secrets.state.clone(),
+        nonce: secrets.nonce.clone(),
+        code_verifier: secrets.verifier.as_str().to_string(),
+        config,
+        created_at: browser::now_secs(),
+        discovery,
+    };
+    browser::store_transaction(&Transaction::storage_key(&tx.state), &tx.to_json())?;
+    browser::navigate(&request.url)
+}
+
+/// Whether the page was opened as an authorization response.
+pub fn pending_callback() -> Option<CallbackParams> {
+    let href = browser::location_href();
+    let params = CallbackParams::parse(query_of(&href));
+    params.is_response().then_some(params)
+}
+
+/// Finishes a login at the redirect URI.
+pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Session, FlowError> {
+    // 1. The code must not stay in the address bar or history.
+    let callback_url = browser::location_href();
+    browser::replace_url(&browser::app_base());
+
+    // 2. Find and consume the transaction by state.
+    let tx = match take_by_state(&params) {
+        Ok(tx) => tx,
+        Err((e, restored)) => {
+            if let Some(tx) = restored {
+                sink.restore_config(tx.config.clone());
+                if let Ok((_, steps)) = tx.replay() {
+                    steps.into_iter().for_each(|s| sink.emit(s));
+                }
+            }
+            sink.emit(orphan_callback_step(&callback_url, &params, &e));
+            return Err(e);
+        }
+    };
+    sink.restore_config(tx.config.clone());
+    // The panels from before the redirect, rebuilt from the transaction (and re-judged).
+    let (meta, steps) = tx.replay()?;
+    steps.into_iter().for_each(|s| sink.emit(s));
+    sink.emit(user_step());
+
+    // 3-4. RFC 9207 iss, then error, then the code.
+    let (step, code) = judge_callback(&callback_url, &params, &tx, &meta);
+    sink.emit(step);
+    let code = code?;
+
+    // 5. Exchange the code.
+    let token_endpoint = meta.token_endpoint.clone().ok_or_else(|| FlowError::new(ErrorCode::DiscoveryInvalid, "The provider has no token_endpoint."))?;
+    let body = code_exchange_body(&code, &tx.config.redirect_uri, &tx.config.client_id, &tx.code_verifier);
+    let mut step = token_step(&token_endpoint, &body, &code, &tx.code_verifier);
+    let started = browser::now_ms();
+    let answer = browser::fetch(HttpCall {
+        method: "POST",
+        url: &token_endpoint,
+        headers: &[("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+        body: Some(&body),
+    })
+    .await;
+    step.duration_ms = Some((browser::now_ms() - started) as u32);
+    let tokens = match answer {
+        Ok(a) => {
+            let (record, checks, result) = judge_token_response(&a, true);
+            step.response = Some(record);
+            step.checks = checks;
+            result
+        }
+        Err(e) => {
+            step.checks.push(Check::fail("reachable", e.message.clone(), e.spec.as_deref().unwrap_or("RFC 6749 3.2"), e.code));
+            Err(e)
+        }
+    };
+    sink.emit(step.settle());
+    let tokens = tokens?;
+
+    // 6. Validate the ID token.
+    let id_token = tokens.id_token.clone().unwrap_or_default();
+    let want = Expectations {
+        issuer: &meta.issuer,
+        client_id: &tx.config.client_id,
+        nonce: Some(&tx.nonce),
+        now: browser::now_secs(),
+        access_token: Some(&tokens.access_token),
+        require_at_hash: false,
+        code: None,
+    };
+    let jwt = verify_id_token(sink, &meta.jwks_uri, &id_token, &want).await?;
+    Ok(Session { config: tx.config, metadata: meta, tokens, claims: jwt.claims })
+}
+
+type TakeError = (FlowError, Option<Transaction>);
+
+fn take_by_state(params: &CallbackParams) -> Result<Transaction, TakeError> {
+    let now = browser::now_secs();
+    let found = params.get("state").and_then(|s| browser::take_transaction(&Transaction::storage_key(s)));
+    match found {
+        Some(json) => {
+            // Any other pending login in this tab is abandoned now.
+            browser::discard_transactions();
+            Transaction::from_json(&json, now).map_err(|e| (e, None))
+        }
+        None => {
+            let (pending, last) = browser::discard_transactions();
+            if pending > 0 {
+                let restored = last.and_then(|j| Transaction::from_json(&j, now).ok());
+                Err((
+                    FlowError::new(
+                        ErrorCode::StateMismatch,
+                        "The answer's state matches no login started in this tab: it may be forged (CSRF) or altered. \
+                         The pending login was cancelled; nothing was exchanged.",
+                    )
+                    .spec("RFC 6749 10.12"),
+                    restored,
+                ))
+            } else {
+                Err((
+                    FlowError::new(
+                        ErrorCode::NoTransaction,
+                        "No login is waiting for this answer: it was already used (a reload or a replay), was started \
+                         in another tab, or never started here. Nothing was exchanged; sign in again.",
+                    )
+                    .spec("RFC 9700 4.7"),
+                    None,
+                ))
+            }
+        }
+    }
+}
+
+/// Calls the API (or userinfo) with the access token.
+pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, FlowError> {
+    let (url, is_userinfo) = match (session.config.api_url.trim(), &session.metadata.userinfo_endpoint) {
+        ("", Some(u)) => (u.clone(), true),
+        ("", None) => {
+            return Err(FlowError::new(ErrorCode::InvalidConfig, "The provider has no userinfo endpoint and no API URL is configured."))
+        }
+        (api, _) => (api.to_string(), session.metadata.userinfo_endpoint.as_deref() == Some(api)),
+    };
+    let mut step = api_step(&url, &session.tokens.access_token, is_userinfo);
+    let auth = format!("Bearer {}", session.tokens.access_token);
+    let started = browser::now_ms();
+    let answer = browser::fetch(HttpCall { method: "GET", url: &url, headers: &[("Authorization", &auth), ("Accept", "application/json")], body: None }).await;
+    step.duration_ms = Some((browser::now_ms() - started) as u32);
+    let result = match answer {
+        Ok(a) => {
+            step.response = Some(response_record(&a));
+            let (checks, r) = judge_api_response(&a, if is_userinfo { session.sub() } else { None });
+            step.checks = checks;
+            r
+        }
+        Err(e) => {
+            step.checks.push(Check::fail("reachable", e.message.clone(), e.spec.as_deref().unwrap_or("RFC 6750"), e.code));
+            Err(e)
+        }
+    };
+    sink.emit(step.settle());
+    result
+}
+
+/// Signs out: the caller forgets the tokens; this sends the browser to the provider's
+/// end_session_endpoint (RP-Initiated Logout 1.0) with the ID token in a POST body.
+/// Returns false when the provider has no such endpoint (local sign-out only).
+pub fn sign_out(sink: &dyn StepSink, session: &Session) -> Result<bool, FlowError> {
+    let Some(end) = session.metadata.end_session_endpoint.clone() else {
+        return Ok(false);
+    };
+    let id_token = session.tokens.id_token.clone().unwrap_or_default();
+    let back = browser::app_base();
+    let fields = [("id_token_hint", id_token.as_str()), ("post_logout_redirect_uri", back.as_str()), ("client_id", session.config.client_id.as_str())];
+    let mut step = Step::new(
+        "logout",
+        "Sign out at the provider",
+        StepKind::Redirect,
+        Actor::App,
+        Actor::AuthorizationServer,
+        "The app has forgotten the tokens. It now posts a form to the provider's end_session_endpoint so the \
+         provider ends its session too. The ID token goes in the POST body as id_token_hint, never in a URL.",
+    );
+    let mut req = HttpRecord::request("POST", &end).header("Content-Type", "application/x-www-form-urlencoded");
+    req = req.body(crate::protocol::url::encode_pairs(fields)).secret(&id_token);
+    step.request = Some(req);
+    sink.emit(step);
+    browser::post_form(&end, &fields)?;
+    Ok(true)
+}

@@ -1,0 +1,128 @@
+//! ID token verification: JWKS from `jwks_uri` (one re-fetch on an unknown kid), the signature
+//! through WebCrypto, then every claim check. Each is shown as its own line.
+
+use super::StepSink;
+use crate::browser::{self, HttpCall};
+use crate::protocol::error::{ErrorCode, FlowError};
+use crate::protocol::idtoken::{check_claims, Expectations};
+use crate::protocol::jwks::{parse_jwks, select_key, Jwk, Jwks, KeyChoiceError};
+use crate::protocol::jwt::{decode, DecodedJwt, SigAlg};
+use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind};
+use crate::protocol::token::response_record;
+
+const SIG: &str = "OIDC Core 3.1.3.7 (6)";
+
+async fn fetch_jwks(sink: &dyn StepSink, jwks_uri: &str, id: &str, why: &str) -> Result<Jwks, FlowError> {
+    let mut step = Step::new(id, "Fetch the provider's signing keys (JWKS)", StepKind::BackChannel, Actor::App, Actor::AuthorizationServer, why);
+    step.request = Some(HttpRecord::request("GET", jwks_uri).header("Accept", "application/json"));
+    let started = browser::now_ms();
+    let answer = browser::fetch(HttpCall { method: "GET", url: jwks_uri, headers: &[("Accept", "application/json")], body: None }).await;
+    step.duration_ms = Some((browser::now_ms() - started) as u32);
+    let result = answer.and_then(|a| {
+        step.response = Some(response_record(&a));
+        parse_jwks(&a.body)
+    });
+    match &result {
+        Ok(j) => step.checks.push(Check::pass("key set", format!("{} public key(s) published.", j.keys.len()), "RFC 7517 5; OIDC Core 10.1")),
+        Err(e) => step.checks.push(Check::fail("key set", e.message.clone(), "RFC 7517 5", e.code)),
+    }
+    sink.emit(step.settle());
+    result
+}
+
+/// Verifies an ID token and returns it decoded. `want` holds what the claims must match.
+pub async fn verify_id_token(sink: &dyn StepSink, jwks_uri: &str, token: &str, want: &Expectations<'_>) -> Result<DecodedJwt, FlowError> {
+    let mut step = Step::new(
+        "id-token",
+        "Validate the ID token",
+        StepKind::Local,
+        Actor::App,
+        Actor::App,
+        "The ID token is a signed JWT. The app checks the signature with the provider's published key \
+         (never a key named inside the token), then that it was issued by this provider, for this client, \
+         recently, and for this very login (nonce). Only then are its claims believed.",
+    );
+    step.request = Some(HttpRecord::default().body(token).secret(token));
+    let result = verify_inner(sink, jwks_uri, token, want, &mut step.checks).await;
+    if let Ok(jwt) = &result {
+        step.response = Some(HttpRecord::default().body(jwt.claims_pretty()));
+    }
+    sink.emit(step.settle());
+    result
+}
+
+async fn verify_inner(sink: &dyn StepSink, jwks_uri: &str, token: &str, want: &Expectations<'_>, checks: &mut Vec<Check>) -> Result<DecodedJwt, FlowError> {
+    let jwt = match decode(token) {
+        Ok(j) => j,
+        Err(e) => {
+            checks.push(Check::fail("well-formed JWT", e.message.clone(), "RFC 7519 7.2", e.code));
+            return Err(e);
+        }
+    };
+    checks.push(Check::pass("well-formed JWT", "Three base64url parts: header, claims, signature.", "RFC 7519 7.2"));
+    let alg = match SigAlg::parse(&jwt.header.alg) {
+        Ok(a) => a,
+        Err(e) => {
+            checks.push(Check::fail("alg allowed", e.message.clone(), "RFC 8725 3.1", e.code).compared("RS256, PS256, ES256, EdDSA", &jwt.header.alg));
+            return Err(e);
+        }
+    };
+    checks.push(Check::pass("alg allowed", format!("{} is on the allow-list (never none or HS*).", alg.as_str()), "RFC 8725 3.1").compared("RS256, PS256, ES256, EdDSA", alg.as_str()));
+
+    let jwks = fetch_jwks(sink, jwks_uri, "jwks", "The signature can only be checked with the provider's public key, published at jwks_uri.").await?;
+    let key: Jwk = match select_key(&jwks, &jwt.header, alg) {
+        Ok(k) => k.clone(),
+        Err(KeyChoiceError::UnknownKid(kid)) => {
+            // Keys rotate: fetch once more before giving up (OIDC Core 10.1.1).
+            let again = fetch_jwks(
+                sink,
+                jwks_uri,
+                "jwks-refetch",
+                "The token names a key the set did not hold; keys rotate, so the set is fetched once more.",
+            )
+            .await?;
+            match select_key(&again, &jwt.header, alg) {
+                Ok(k) => k.clone(),
+                Err(_) => return key_failure(checks, KeyChoiceError::UnknownKid(kid)),
+            }
+        }
+        Err(e) => return key_failure(checks, e),
+    };
+    checks.push(Check::pass(
+        "signing key",
+        format!("Key \"{}\" ({}) from jwks_uri.", key.kid.as_deref().unwrap_or("(no kid)"), key.kty),
+        "OIDC Core 10.1",
+    ));
+
+    let verified = browser::verify_signature(alg, &key, jwt.signing_input.as_bytes(), &jwt.signature).await;
+    let sig_error = match verified {
+        Ok(true) => {
+            checks.push(Check::pass("signature", "WebCrypto verified the signature: the token is exactly what the provider signed.", SIG));
+            None
+        }
+        Ok(false) => {
+            let e = FlowError::new(ErrorCode::BadSignature, "The signature does not verify: the token was altered or signed by someone else.").spec(SIG);
+            checks.push(Check::fail("signature", e.message.clone(), SIG, e.code));
+            Some(e)
+        }
+        Err(e) => {
+            checks.push(Check::fail("signature", e.message.clone(), SIG, e.code));
+            Some(e)
+        }
+    };
+    let claim_checks = check_claims(&jwt, alg, want);
+    let claim_error = claim_checks.iter().find(|c| c.failed()).map(|c| {
+        FlowError::new(c.error.unwrap_or(ErrorCode::ClaimMissing), format!("ID token check \u{201c}{}\u{201d} failed: {}", c.name, c.detail)).spec(c.spec.clone())
+    });
+    checks.extend(claim_checks);
+    match sig_error.or(claim_error) {
+        Some(e) => Err(e),
+        None => Ok(jwt),
+    }
+}
+
+fn key_failure(checks: &mut Vec<Check>, e: KeyChoiceError) -> Result<DecodedJwt, FlowError> {
+    let err = e.into_error();
+    checks.push(Check::fail("signing key", err.message.clone(), "OIDC Core 10.1.1", err.code));
+    Err(err)
+}

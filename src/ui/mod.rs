@@ -1,0 +1,139 @@
+//! Leptos components. They render steps and send intents; no protocol logic lives here.
+
+mod config;
+mod panels;
+mod state;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::browser;
+use crate::flows::pkce;
+use crate::protocol::config::Config;
+use config::ConfigPanel;
+use panels::{ClaimsView, StepList, TokensView};
+pub use state::{AppState, Outcome, Status};
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let base = browser::app_base();
+    let (config, ignored) = Config::defaults(&base).apply_query(crate::protocol::url::query_of(&browser::location_href()));
+    let state = AppState::new(config);
+    provide_context(state);
+
+    if let Some(params) = pkce::pending_callback() {
+        state.outcome.set(Outcome::busy("Finishing the login\u{2026}"));
+        spawn_local(async move {
+            match pkce::resume(&state, params).await {
+                Ok(session) => {
+                    state.session.set(Some(session.clone()));
+                    state.outcome.set(Outcome::busy("Calling the API\u{2026}"));
+                    match pkce::call_api(&state, &session).await {
+                        Ok(body) => {
+                            state.api_body.set(Some(body));
+                            state.outcome.set(Outcome::signed_in());
+                        }
+                        Err(e) => state.fail(e),
+                    }
+                }
+                Err(e) => state.fail(e),
+            }
+        });
+    } else if !ignored.is_empty() {
+        let text = ignored.iter().map(|i| format!("{} ({})", i.name, i.why)).collect::<Vec<_>>().join("; ");
+        state.notice.set(Some(format!("Some link parameters were not used: {text}.")));
+    }
+
+    let busy = move || state.outcome.with(|o| o.status == Status::InProgress);
+    let signed_in = move || state.session.with(Option::is_some);
+
+    let sign_in = move |_| {
+        let cfg = state.config.get_untracked();
+        state.reset();
+        state.outcome.set(Outcome::busy("Discovering the provider\u{2026}"));
+        spawn_local(async move {
+            if let Err(e) = pkce::start(&state, cfg).await {
+                state.fail(e);
+            }
+        });
+    };
+    let call_api = move |_| {
+        let Some(session) = state.session.get_untracked() else { return };
+        state.outcome.set(Outcome::busy("Calling the API\u{2026}"));
+        spawn_local(async move {
+            match pkce::call_api(&state, &session).await {
+                Ok(body) => {
+                    state.api_body.set(Some(body));
+                    state.outcome.set(Outcome::signed_in());
+                }
+                Err(e) => state.fail(e),
+            }
+        });
+    };
+    let sign_out = move |_| {
+        let session = state.session.get_untracked();
+        // Forget the tokens first: whatever the provider does next, this page holds none.
+        state.session.set(None);
+        state.api_body.set(None);
+        state.outcome.set(Outcome::idle());
+        if let Some(session) = session {
+            if let Err(e) = pkce::sign_out(&state, &session) {
+                state.fail(e);
+            }
+        }
+    };
+
+    view! {
+        <header class="top">
+            <h1>"Flowlab"</h1>
+            <p class="tagline">"OAuth 2.0 and OpenID Connect, live in your browser: every redirect and token exchange shown and explained."</p>
+        </header>
+        <main>
+            <ConfigPanel/>
+            <section class="actions" aria-label="Actions">
+                <button class="primary" data-testid="sign-in" on:click=sign_in disabled=busy>"Sign in"</button>
+                <button data-testid="call-api" on:click=call_api disabled=move || busy() || !signed_in()>"Call the API"</button>
+                <button data-testid="sign-out" on:click=sign_out disabled=move || !signed_in()>"Sign out"</button>
+            </section>
+            {move || state.notice.get().map(|n| view! { <p class="notice" role="note">{n}</p> })}
+            <OutcomeView/>
+            <Show when=signed_in>
+                <ClaimsView/>
+                <TokensView/>
+            </Show>
+            {move || state.api_body.get().map(|b| view! {
+                <section class="card">
+                    <h2>"API response"</h2>
+                    <pre class="code" data-testid="api-response">{b}</pre>
+                </section>
+            })}
+            <StepList/>
+        </main>
+        <footer class="foot">
+            <p>"Tokens live in this tab's memory only. Nothing is sent anywhere but to the provider and API you configure."</p>
+        </footer>
+    }
+}
+
+/// The automation contract's outcome element.
+#[component]
+fn OutcomeView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let o = move || state.outcome.get();
+    view! {
+        <section
+            class=move || format!("outcome {}", o().status.as_str())
+            data-testid="outcome"
+            data-status=move || o().status.as_str()
+            data-error=move || o().error.map(|e| e.code.as_str())
+            role="status"
+            aria-live="polite"
+        >
+            <strong>{move || o().headline()}</strong>
+            " "
+            <span>{move || o().text}</span>
+            {move || o().error.and_then(|e| e.spec).map(|s| view! { <span class="spec">" (" {s} ")"</span> })}
+        </section>
+    }
+}

@@ -1,0 +1,110 @@
+//! The app's shared state (a typed context), and the flows' step sink.
+
+use leptos::prelude::*;
+
+use crate::flows::{Session, StepSink};
+use crate::protocol::config::Config;
+use crate::protocol::error::FlowError;
+use crate::protocol::step::Step;
+
+/// `data-status` of the outcome element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Idle,
+    InProgress,
+    SignedIn,
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::InProgress => "in-progress",
+            Status::SignedIn => "signed-in",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// What the outcome element says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    pub text: String,
+    pub error: Option<FlowError>,
+}
+
+impl Outcome {
+    pub fn idle() -> Outcome {
+        Outcome { status: Status::Idle, text: "Configure a provider and press Sign in.".into(), error: None }
+    }
+    pub fn busy(text: &str) -> Outcome {
+        Outcome { status: Status::InProgress, text: text.into(), error: None }
+    }
+    pub fn signed_in() -> Outcome {
+        Outcome { status: Status::SignedIn, text: "Every check passed. The tokens are held in this tab's memory only.".into(), error: None }
+    }
+    pub fn headline(&self) -> &'static str {
+        match self.status {
+            Status::Idle => "Ready.",
+            Status::InProgress => "Working\u{2026}",
+            Status::SignedIn => "Signed in.",
+            Status::Error => "Stopped:",
+        }
+    }
+}
+
+/// Shared signals, handed down as context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub config: RwSignal<Config>,
+    pub steps: RwSignal<Vec<Step>>,
+    pub outcome: RwSignal<Outcome>,
+    pub session: RwSignal<Option<Session>>,
+    pub api_body: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> AppState {
+        AppState {
+            config: RwSignal::new(config),
+            steps: RwSignal::new(Vec::new()),
+            outcome: RwSignal::new(Outcome::idle()),
+            session: RwSignal::new(None),
+            api_body: RwSignal::new(None),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    /// Clears a previous run.
+    pub fn reset(&self) {
+        self.steps.set(Vec::new());
+        self.session.set(None);
+        self.api_body.set(None);
+        self.notice.set(None);
+    }
+
+    /// Shows an error; the app stays usable for the next try.
+    pub fn fail(&self, e: FlowError) {
+        self.outcome.set(Outcome { status: Status::Error, text: e.message.clone(), error: Some(e) });
+    }
+}
+
+impl StepSink for AppState {
+    fn emit(&self, step: Step) {
+        self.steps.update(|v| match v.last_mut() {
+            Some(last) if last.id == step.id => *last = step,
+            _ => v.push(step),
+        });
+    }
+
+    fn steps(&self) -> Vec<Step> {
+        self.steps.get_untracked()
+    }
+
+    fn restore_config(&self, config: Config) {
+        self.config.set(config);
+    }
+}

@@ -1,0 +1,186 @@
+// Shared helpers for the end-to-end tests: start the bundled provider and the static server,
+// launch Debian's Chromium through playwright-core, sign in at the provider, audit storage.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '..', '..');
+export const dist = process.env.FLOWLAB_DIST || join(root, 'dist');
+
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGTERM');
+});
+
+/** Starts a node script and resolves when it prints `ready` on stdout. */
+function startProcess(args, env, ready) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { cwd: join(root, 'tests'), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`timed out starting ${args.join(' ')}:\n${out}`)), 20000);
+    const onData = (d) => {
+      out += d;
+      if (out.includes(ready)) {
+        clearTimeout(timer);
+        resolvePromise(child);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', (code) => {
+      children.delete(child);
+      clearTimeout(timer);
+      if (!out.includes(ready)) reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+export function stop(child) {
+  if (child && child.exitCode === null) child.kill('SIGTERM');
+}
+
+/** Starts the bundled provider. */
+export async function startIdp({ port, appOrigins, appPaths = '/', corsOrigins }) {
+  const env = { IDP_PORT: String(port), APP_ORIGINS: appOrigins.join(','), APP_PATHS: appPaths };
+  if (corsOrigins) env.CORS_ORIGINS = corsOrigins.join(',');
+  const child = await startProcess(['idp/server.mjs'], env, 'IDP_READY');
+  return { child, issuer: `http://127.0.0.1:${port}` };
+}
+
+/** Serves dist/ as a static host would; every request is logged. */
+export async function startStatic({ port, base = '/', dir = dist }) {
+  const logDir = mkdtempSync(join(tmpdir(), 'flowlab-serve-'));
+  const logFile = join(logDir, 'requests.log');
+  writeFileSync(logFile, '');
+  const child = await startProcess(['serve.mjs', '--dir', dir, '--port', String(port), '--base', base, '--log', logFile], {}, 'SERVE_READY');
+  return {
+    child,
+    url: `http://127.0.0.1:${port}${base}`,
+    requests: () => readFileSync(logFile, 'utf8').split('\n').filter(Boolean),
+    cleanup: () => rmSync(logDir, { recursive: true, force: true }),
+  };
+}
+
+/** Launches Debian's Chromium; `newContext()` gives each test its own cookies and storage. */
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return { browser, newContext: () => browser.newContext(), close: () => browser.close() };
+}
+
+/** Records what the page does: console errors, requests to the token endpoint, tokens issued. */
+export function watch(page, appOrigin) {
+  const seen = { errors: [], tokenRequests: [], tokens: [], navigations: [], requests: [] };
+  // Errors on the app's own pages only (the provider's pages are not under test).
+  page.on('console', (m) => {
+    if (m.type() === 'error' && (!appOrigin || page.url().startsWith(appOrigin))) seen.errors.push(m.text());
+  });
+  page.on('pageerror', (e) => seen.errors.push(String(e)));
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame()) seen.navigations.push(f.url());
+  });
+  page.on('request', (r) => {
+    seen.requests.push(`${r.method()} ${r.url()}`);
+    if (new URL(r.url()).pathname === '/token' && r.method() === 'POST') seen.tokenRequests.push(r.url());
+  });
+  page.on('response', async (r) => {
+    if (new URL(r.url()).pathname === '/token' && r.request().method() === 'POST') {
+      try {
+        const j = await r.json();
+        for (const k of ['access_token', 'id_token', 'refresh_token']) if (j[k]) seen.tokens.push(j[k]);
+      } catch {
+        /* not JSON: nothing issued */
+      }
+    }
+  });
+  return seen;
+}
+
+/** Completes the provider's development login and consent pages, whichever it shows. */
+export async function signInAtProvider(page, idpOrigin, login = 'alice') {
+  const atProvider = () => page.url().startsWith(`${idpOrigin}/interaction/`);
+  await page.waitForURL((u) => u.href.startsWith(`${idpOrigin}/interaction/`), { timeout: 15000 });
+  for (let i = 0; i < 4 && atProvider(); i += 1) {
+    const from = page.url();
+    const prompt = await page.locator('input[name=prompt]').getAttribute('value', { timeout: 5000 });
+    if (prompt === 'login') {
+      await page.fill('input[name=login]', login);
+      await page.fill('input[name=password]', 'any-password');
+    }
+    await Promise.all([page.waitForURL((u) => u.href !== from, { timeout: 15000 }), page.click('button[type=submit]')]);
+    await page.waitForLoadState('load');
+  }
+}
+
+export function outcome(page) {
+  return page.locator('[data-testid=outcome]');
+}
+
+/** Waits until the outcome leaves in-progress (or idle after a redirect) and returns it. */
+export async function settled(page, timeout = 20000) {
+  const o = outcome(page);
+  await page.waitForFunction(
+    () => {
+      const el = document.querySelector('[data-testid=outcome]');
+      return el && ['signed-in', 'error'].includes(el.getAttribute('data-status'));
+    },
+    null,
+    { timeout },
+  );
+  return { status: await o.getAttribute('data-status'), error: await o.getAttribute('data-error'), text: await o.innerText() };
+}
+
+/**
+ * The no-token audit: no access, ID or refresh token in localStorage, sessionStorage,
+ * IndexedDB, cookies, Cache Storage, the URL, or any URL the tab navigated to.
+ */
+export async function auditNoTokens(page, context, tokens, navigations, staticRequests = []) {
+  const found = [];
+  const state = await page.evaluate(async () => {
+    const dump = (s) => Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i))}`).join('\n');
+    const dbs = indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [];
+    const cacheKeys = 'caches' in self ? await caches.keys() : [];
+    const cached = [];
+    for (const k of cacheKeys) {
+      const c = await caches.open(k);
+      for (const req of await c.keys()) cached.push(req.url);
+    }
+    return { local: dump(localStorage), session: dump(sessionStorage), cookie: document.cookie, dbs, cacheKeys, cached, url: location.href, historyLength: history.length };
+  });
+  const cookies = (await context.cookies()).map((c) => `${c.domain} ${c.name}=${c.value}`).join('\n');
+  const places = {
+    localStorage: state.local,
+    sessionStorage: state.session,
+    'document.cookie': state.cookie,
+    cookies,
+    'IndexedDB names': state.dbs.join(','),
+    'Cache Storage': `${state.cacheKeys.join(',')} ${state.cached.join(',')}`,
+    URL: state.url,
+    'navigated URLs': navigations.join('\n'),
+    'static host requests': staticRequests.join('\n'),
+  };
+  for (const t of tokens) {
+    for (const [where, text] of Object.entries(places)) {
+      if (t && text.includes(t)) found.push(`${where} holds a token (${t.slice(0, 12)}…)`);
+    }
+  }
+  return { found, state };
+}

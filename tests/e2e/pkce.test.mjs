@@ -1,0 +1,201 @@
+// End to end: Authorization Code with PKCE against the bundled provider, in headless Chromium,
+// on the release build served as static files.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  auditNoTokens, launchBrowser, outcome, settled, signInAtProvider, startIdp, startStatic, stop, watch,
+} from './harness.mjs';
+
+const APP_PORT = 18080;
+const IDP_PORT = 19000;
+const appOrigins = [`http://127.0.0.1:${APP_PORT}`, `http://localhost:${APP_PORT}`];
+
+let idp;
+let app;
+let browser;
+
+before(async () => {
+  // The token endpoint allows CORS for 127.0.0.1 only, so the app opened at localhost shows the
+  // refused-CORS path.
+  idp = await startIdp({ port: IDP_PORT, appOrigins, corsOrigins: [appOrigins[0]] });
+  app = await startStatic({ port: APP_PORT });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  stop(app?.child);
+  app?.cleanup();
+  stop(idp?.child);
+});
+
+function appUrl(params = {}, origin = appOrigins[0]) {
+  const q = new URLSearchParams({ issuer: idp.issuer, client_id: 'flowlab-demo', ...params });
+  return `${origin}/?${q}`;
+}
+
+async function signIn(page, params, login = 'alice') {
+  await page.goto(appUrl(params));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtProvider(page, idp.issuer, login);
+  return settled(page);
+}
+
+describe('Authorization Code with PKCE', () => {
+  test('a full login: claims verified, userinfo called, no token stored anywhere', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const seen = watch(page, appOrigins[0]);
+    const before = app.requests().length;
+    const result = await signIn(page, { scope: 'openid profile email' });
+    assert.equal(result.status, 'signed-in', result.text);
+
+    const claims = await page.getByTestId('id-token-claims').innerText();
+    assert.match(claims, /sub\s+alice/);
+    assert.match(claims, /email\s+alice@example\.test/);
+    assert.match(claims, /aud\s+flowlab-demo/);
+    const api = await page.getByTestId('api-response').innerText();
+    assert.equal(JSON.parse(api).sub, 'alice');
+
+    // Every step is shown, and every check of the ID token passed.
+    const ids = await page.locator('li.step').evaluateAll((els) => els.map((e) => e.dataset.step));
+    assert.deepEqual(ids, ['discovery', 'prepare', 'authorize', 'user-login', 'callback', 'token', 'jwks', 'id-token', 'api']);
+    const idStep = page.locator('li.step[data-step=id-token]');
+    for (const name of ['signature', 'iss', 'aud', 'exp', 'iat', 'nonce']) {
+      await assert.doesNotReject(idStep.locator('li.check.pass', { hasText: name }).first().waitFor({ timeout: 1000 }), name);
+    }
+    assert.equal(await page.locator('li.check.fail').count(), 0);
+    assert.ok(await page.locator('li.step[data-step=callback] li.check.pass', { hasText: 'RFC 9207' }).count());
+
+    // Tokens and the code are masked in the panels until revealed.
+    const panelText = await page.locator('.steps').innerText();
+    assert.equal(seen.tokens.length >= 2, true, 'the provider issued tokens');
+    for (const t of seen.tokens) assert.ok(!panelText.includes(t), 'a token is visible unmasked');
+
+    // The address bar no longer carries the code.
+    assert.ok(!page.url().includes('code='), page.url());
+    const audit = await auditNoTokens(page, page.context(), seen.tokens, seen.navigations, app.requests().slice(before));
+    assert.deepEqual(audit.found, []);
+    assert.equal(audit.state.session, '', 'the login transaction was deleted');
+    assert.ok(!app.requests().slice(before).some((r) => r.startsWith('POST')), 'nothing was posted to the static host');
+    assert.deepEqual(seen.errors, []);
+    await page.close();
+  });
+
+  test('ES256-signed ID tokens verify through WebCrypto ECDSA', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const result = await signIn(page, { client_id: 'flowlab-demo-es256' });
+    assert.equal(result.status, 'signed-in', result.text);
+    await page.locator('li.step[data-step=id-token] li.check.pass', { hasText: 'ES256' }).first().waitFor({ timeout: 2000 });
+    await page.close();
+  });
+
+  test('a tampered state ends in state_mismatch with no call to the token endpoint', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const seen = watch(page, appOrigins[0]);
+    let callback;
+    await page.route(/\/callback\.html\?/, async (route) => {
+      callback = route.request().url();
+      await route.abort();
+    });
+    await page.goto(appUrl());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAtProvider(page, idp.issuer);
+    await page.waitForFunction(() => true);
+    for (let i = 0; i < 50 && !callback; i += 1) await page.waitForTimeout(100);
+    assert.ok(callback, 'the provider redirected back');
+    await page.unroute(/\/callback\.html\?/);
+    const tampered = new URL(callback);
+    tampered.searchParams.set('state', 'attacker-chosen-state-value');
+    await page.goto(tampered.toString());
+    const result = await settled(page);
+    assert.equal(result.status, 'error');
+    assert.equal(result.error, 'state_mismatch');
+    assert.match(result.text, /state/);
+    assert.deepEqual(seen.tokenRequests, []);
+    assert.ok(!page.url().includes('code='), 'the URL was cleaned');
+    // Nothing pending remains; the app is usable for the next try.
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    assert.equal(await page.getByRole('button', { name: 'Sign in' }).isEnabled(), true);
+    await page.close();
+  });
+
+  test('a replayed callback finds no transaction and exchanges nothing', async () => {
+    const page = await (await browser.newContext()).newPage();
+    let callback;
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame() && f.url().includes('/callback.html?')) callback = f.url();
+    });
+    const first = await signIn(page, {});
+    assert.equal(first.status, 'signed-in', first.text);
+    assert.ok(callback);
+    const seen = watch(page, appOrigins[0]);
+    await page.goto(callback);
+    const result = await settled(page);
+    assert.equal(result.error, 'no_transaction');
+    assert.deepEqual(seen.tokenRequests, []);
+    await page.close();
+  });
+
+  test('the provider refusing CORS for this origin is named, with the origin to allow', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(appUrl({ redirect_uri: `${appOrigins[1]}/callback.html` }, appOrigins[1]));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAtProvider(page, idp.issuer);
+    const result = await settled(page);
+    assert.equal(result.status, 'error');
+    assert.equal(result.error, 'cors', result.text);
+    assert.ok(result.text.includes(appOrigins[1]), result.text);
+    await page.close();
+  });
+
+  test('bad providers give clear errors and the app stays usable', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const seen = watch(page, appOrigins[0]);
+    // Nothing listens on port 9 of loopback.
+    await page.goto(appUrl({ issuer: 'http://127.0.0.1:9' }));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    let r = await settled(page);
+    assert.equal(r.error, 'network', r.text);
+    // The static host answers 404 text, not a discovery document.
+    await page.fill('#issuer', `${appOrigins[0]}/not-a-provider`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    r = await settled(page);
+    assert.equal(r.error, 'discovery_invalid', r.text);
+    // A trailing slash is another issuer (Discovery 4.3).
+    await page.fill('#issuer', `${idp.issuer}/`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    r = await settled(page);
+    assert.equal(r.error, 'issuer_mismatch', r.text);
+    // Plain http to a non-loopback host is refused before any request.
+    await page.fill('#issuer', 'http://provider.example');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    r = await settled(page);
+    assert.equal(r.error, 'insecure_endpoint', r.text);
+    // A callback with no login waiting.
+    await page.goto(`${appOrigins[0]}/callback.html?code=abc&state=nothing-pending`);
+    r = await settled(page);
+    assert.equal(r.error, 'no_transaction', r.text);
+    assert.deepEqual(seen.errors.filter((e) => /panic|unreachable|RuntimeError/i.test(e)), []);
+    await page.close();
+  });
+
+  test('sign out forgets the tokens and ends the provider session', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const r = await signIn(page, {});
+    assert.equal(r.status, 'signed-in', r.text);
+    const seen = watch(page, appOrigins[0]);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/session/end`), { timeout: 10000 });
+    assert.ok(!page.url().includes('id_token_hint'), 'the ID token is not in the URL');
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.waitForURL((u) => u.href.startsWith(appOrigins[0]), { timeout: 10000 });
+    await outcome(page).waitFor();
+    assert.equal(await outcome(page).getAttribute('data-status'), 'idle');
+    assert.ok(seen.navigations.every((u) => !u.includes('id_token_hint')));
+    // The provider session is gone: signing in again asks for the login page.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/interaction/`), { timeout: 10000 });
+    assert.equal(await page.locator('input[name=login]').count(), 1);
+    await page.close();
+  });
+});
