@@ -212,25 +212,6 @@ pub async fn verify_signature(alg: SigAlg, jwk: &Jwk, signing_input: &[u8], sign
     Ok(ok.as_bool().unwrap_or(false))
 }
 
-/// Submits a POST form in the top window (RP-initiated logout with the ID token in the body, so
-/// the token never appears in a URL).
-pub fn post_form(action: &str, fields: &[(&str, &str)]) -> Result<(), FlowError> {
-    let err = |e: JsValue| FlowError::new(ErrorCode::Browser, format!("Could not submit the form: {}", js_text(&e)));
-    let doc = window()?.document().ok_or_else(|| FlowError::new(ErrorCode::Browser, "No document."))?;
-    let form: web_sys::HtmlFormElement = doc.create_element("form").map_err(err)?.unchecked_into();
-    form.set_method("post");
-    form.set_action(action);
-    for (name, value) in fields {
-        let input: web_sys::HtmlInputElement = doc.create_element("input").map_err(err)?.unchecked_into();
-        input.set_type("hidden");
-        input.set_name(name);
-        input.set_value(value);
-        form.append_child(&input).map_err(err)?;
-    }
-    doc.body().ok_or_else(|| FlowError::new(ErrorCode::Browser, "No body."))?.append_child(&form).map_err(err)?;
-    form.submit().map_err(err)
-}
-
 /// Copies text to the clipboard (best effort).
 pub fn copy_text(text: &str) {
     if let Some(w) = web_sys::window() {

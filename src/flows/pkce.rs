@@ -14,10 +14,12 @@ use crate::protocol::discovery::{discovery_step, discovery_url, ProviderMetadata
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::idtoken::Expectations;
 use crate::protocol::pkce::LoginSecrets;
-use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind, StepStatus};
+use crate::protocol::step::{Check, StepStatus};
 use crate::protocol::token::{api_step, code_exchange_body, judge_api_response, judge_token_response, response_record, token_step};
 use crate::protocol::transaction::{Recorded, Transaction};
-use crate::protocol::url::query_of;
+use crate::protocol::logout::{build_logout, logout_return_state, logout_return_step, LogoutTransaction};
+use crate::protocol::pkce::b64url;
+use crate::protocol::url::{parse_pairs, query_of};
 
 /// Fetches and judges the discovery document, emitting its step.
 pub async fn discover(sink: &dyn StepSink, issuer: &str) -> Result<(ProviderMetadata, Recorded), FlowError> {
@@ -211,28 +213,34 @@ pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, 
 }
 
 /// Signs out: the caller forgets the tokens; this sends the browser to the provider's
-/// end_session_endpoint (RP-Initiated Logout 1.0) with the ID token in a POST body.
-/// Returns false when the provider has no such endpoint (local sign-out only).
+/// end_session_endpoint (RP-Initiated Logout 1.0). Returns false when the provider has none.
 pub fn sign_out(sink: &dyn StepSink, session: &Session) -> Result<bool, FlowError> {
     let Some(end) = session.metadata.end_session_endpoint.clone() else {
         return Ok(false);
     };
-    let id_token = session.tokens.id_token.clone().unwrap_or_default();
-    let back = browser::app_base();
-    let fields = [("id_token_hint", id_token.as_str()), ("post_logout_redirect_uri", back.as_str()), ("client_id", session.config.client_id.as_str())];
-    let mut step = Step::new(
-        "logout",
-        "Sign out at the provider",
-        StepKind::Redirect,
-        Actor::App,
-        Actor::AuthorizationServer,
-        "The app has forgotten the tokens. It now posts a form to the provider's end_session_endpoint so the \
-         provider ends its session too. The ID token goes in the POST body as id_token_hint, never in a URL.",
-    );
-    let mut req = HttpRecord::request("POST", &end).header("Content-Type", "application/x-www-form-urlencoded");
-    req = req.body(crate::protocol::url::encode_pairs(fields)).secret(&id_token);
-    step.request = Some(req);
+    let state = b64url(&browser::random_bytes::<32>()?);
+    let (url, step) = build_logout(&end, &session.config.client_id, &browser::app_base(), &state);
+    let tx = LogoutTransaction { state: state.clone(), config: session.config.clone(), created_at: browser::now_secs() };
+    browser::store_transaction(&LogoutTransaction::storage_key(&state), &tx.to_json())?;
     sink.emit(step);
-    browser::post_form(&end, &fields)?;
+    browser::navigate(&url)?;
     Ok(true)
+}
+
+/// The state of a return from the provider's logout, if this page is one.
+pub fn pending_logout_return() -> Option<String> {
+    logout_return_state(&parse_pairs(query_of(&browser::location_href()))).map(String::from)
+}
+
+/// Finishes a return from logout: cleans the URL and restores the configuration.
+pub fn finish_logout(sink: &dyn StepSink, state: &str) -> Result<(), FlowError> {
+    browser::replace_url(&browser::app_base());
+    let found = browser::take_transaction(&LogoutTransaction::storage_key(state))
+        .and_then(|j| LogoutTransaction::from_json(&j, browser::now_secs()));
+    if let Some(tx) = &found {
+        sink.restore_config(tx.config.clone());
+    }
+    let (step, result) = logout_return_step(found.as_ref().ok_or(()), state);
+    sink.emit(step);
+    result
 }

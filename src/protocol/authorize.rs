@@ -124,7 +124,8 @@ pub fn user_step() -> Step {
     )
 }
 
-pub(crate) fn param(name: &str, value: &str, secret: bool) -> Param {
+/// A parameter with its meaning, for a panel.
+pub fn param(name: &str, value: &str, secret: bool) -> Param {
     Param { name: name.into(), value: value.into(), meaning: param_meaning(name).into(), secret }
 }
 

@@ -14,6 +14,7 @@ pub mod idtoken;
 pub mod json;
 pub mod jwks;
 pub mod jwt;
+pub mod logout;
 pub mod pkce;
 pub mod step;
 pub mod token;

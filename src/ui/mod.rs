@@ -22,7 +22,12 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(config);
     provide_context(state);
 
-    if let Some(params) = pkce::pending_callback() {
+    if let Some(logout_state) = pkce::pending_logout_return() {
+        match pkce::finish_logout(&state, &logout_state) {
+            Ok(()) => state.outcome.set(Outcome { text: "Signed out here and at the provider.".into(), ..Outcome::idle() }),
+            Err(e) => state.fail(e),
+        }
+    } else if let Some(params) = pkce::pending_callback() {
         state.outcome.set(Outcome::busy("Finishing the login\u{2026}"));
         spawn_local(async move {
             match pkce::resume(&state, params).await {

@@ -92,27 +92,39 @@ describe('Authorization Code with PKCE', () => {
   test('a tampered state ends in state_mismatch with no call to the token endpoint', async () => {
     const page = await (await browser.newContext()).newPage();
     const seen = watch(page, appOrigins[0]);
-    let callback;
-    await page.route(/\/callback\.html\?/, async (route) => {
-      callback = route.request().url();
-      await route.abort();
+    // Rewrite the provider's redirect back to the app: same code, another state (a forged answer).
+    // Playwright does not route redirect follow-ups, so the consent POST that starts the chain is
+    // routed, and the provider's own redirects are followed here with the context's cookies.
+    let tampered = false;
+    await page.route(`${idp.issuer}/interaction/**`, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const response = await route.fetch({ maxRedirects: 0 });
+      let location = response.headers().location || '';
+      for (let i = 0; i < 5 && location.startsWith(`${idp.issuer}/auth/`); i += 1) {
+        const next = await page.context().request.get(location, { maxRedirects: 0 });
+        location = next.headers().location || '';
+      }
+      if (location.includes('/callback.html?')) {
+        const u = new URL(location);
+        u.searchParams.set('state', 'attacker-chosen-state-value');
+        location = u.toString();
+        tampered = true;
+      }
+      return route.fulfill({ status: 303, headers: { location } });
     });
     await page.goto(appUrl());
     await page.getByRole('button', { name: 'Sign in' }).click();
     await signInAtProvider(page, idp.issuer);
-    await page.waitForFunction(() => true);
-    for (let i = 0; i < 50 && !callback; i += 1) await page.waitForTimeout(100);
-    assert.ok(callback, 'the provider redirected back');
-    await page.unroute(/\/callback\.html\?/);
-    const tampered = new URL(callback);
-    tampered.searchParams.set('state', 'attacker-chosen-state-value');
-    await page.goto(tampered.toString());
     const result = await settled(page);
+    assert.ok(tampered, 'the redirect was rewritten');
     assert.equal(result.status, 'error');
     assert.equal(result.error, 'state_mismatch');
     assert.match(result.text, /state/);
     assert.deepEqual(seen.tokenRequests, []);
     assert.ok(!page.url().includes('code='), 'the URL was cleaned');
+    // The panels from before the redirect are still shown, and the callback panel says why.
+    await page.locator('li.step[data-step=callback] li.check.fail').first().waitFor({ timeout: 2000 });
+    assert.ok(await page.locator('li.step[data-step=discovery]').count());
     // Nothing pending remains; the app is usable for the next try.
     assert.equal(await page.evaluate(() => sessionStorage.length), 0);
     assert.equal(await page.getByRole('button', { name: 'Sign in' }).isEnabled(), true);
@@ -185,16 +197,25 @@ describe('Authorization Code with PKCE', () => {
     assert.equal(r.status, 'signed-in', r.text);
     const seen = watch(page, appOrigins[0]);
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/session/end`), { timeout: 10000 });
-    assert.ok(!page.url().includes('id_token_hint'), 'the ID token is not in the URL');
+    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/session/end`), { timeout: 10000, waitUntil: 'commit' });
+    const endUrl = new URL(page.url());
+    assert.equal(endUrl.searchParams.get('client_id'), 'flowlab-demo');
+    assert.equal(endUrl.searchParams.get('post_logout_redirect_uri'), `${appOrigins[0]}/`);
+    assert.equal(endUrl.searchParams.get('id_token_hint'), null, 'the ID token is not in the URL');
+    assert.ok(endUrl.searchParams.get('state'), 'a logout state is sent');
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-    await page.waitForURL((u) => u.href.startsWith(appOrigins[0]), { timeout: 10000 });
+    await page.waitForURL((u) => u.href.startsWith(appOrigins[0]), { timeout: 10000, waitUntil: 'commit' });
     await outcome(page).waitFor();
     assert.equal(await outcome(page).getAttribute('data-status'), 'idle');
+    assert.match(await outcome(page).innerText(), /Signed out/);
+    // The configuration survived the round trip, the URL is clean, nothing is left stored.
+    assert.equal(await page.inputValue('#issuer'), idp.issuer);
+    assert.ok(!page.url().includes('state='), page.url());
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
     assert.ok(seen.navigations.every((u) => !u.includes('id_token_hint')));
     // The provider session is gone: signing in again asks for the login page.
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/interaction/`), { timeout: 10000 });
+    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/interaction/`), { timeout: 10000, waitUntil: 'commit' });
     assert.equal(await page.locator('input[name=login]').count(), 1);
     await page.close();
   });

@@ -1,0 +1,146 @@
+//! RP-Initiated Logout 1.0: the request to `end_session_endpoint` and the return.
+//!
+//! The request carries client_id, post_logout_redirect_uri and state, never the ID token: in a
+//! GET, id_token_hint would put a token into the address bar, history and logs, and the POST
+//! alternative is refused by many providers (a cross-site POST carries no SameSite=Lax cookie).
+//! A logout transaction (state and the secret-free configuration) crosses the redirect so the
+//! app comes back configured; like the login transaction it is single use and expires.
+
+use serde_json::{json, Value};
+
+use super::authorize::param;
+use super::config::Config;
+use super::error::{ErrorCode, FlowError};
+use super::json::required_str;
+use super::step::{Actor, Check, HttpRecord, Step, StepKind};
+use super::transaction::TRANSACTION_LIFETIME_SECS;
+use super::url::append_query;
+
+/// Storage key prefix for logout transactions.
+pub const LOGOUT_PREFIX: &str = "flowlab.logout.";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogoutTransaction {
+    pub state: String,
+    pub config: Config,
+    pub created_at: i64,
+}
+
+impl LogoutTransaction {
+    pub fn storage_key(state: &str) -> String {
+        format!("{LOGOUT_PREFIX}{state}")
+    }
+
+    pub fn to_json(&self) -> String {
+        json!({"state": self.state, "config": self.config.to_query(), "created_at": self.created_at}).to_string()
+    }
+
+    pub fn from_json(text: &str, now: i64) -> Option<LogoutTransaction> {
+        let v: Value = serde_json::from_str(text).ok()?;
+        let created_at = v.get("created_at").and_then(Value::as_i64)?;
+        if !(-60..=TRANSACTION_LIFETIME_SECS).contains(&(now - created_at)) {
+            return None;
+        }
+        let (config, _) = Config::defaults("").apply_query(&required_str(&v, "config").ok()?);
+        Some(LogoutTransaction { state: required_str(&v, "state").ok()?, config, created_at })
+    }
+}
+
+/// The logout redirect and its panel.
+pub fn build_logout(end_session_endpoint: &str, client_id: &str, return_uri: &str, state: &str) -> (String, Step) {
+    let params = vec![
+        ("client_id".to_string(), client_id.to_string()),
+        ("post_logout_redirect_uri".to_string(), return_uri.to_string()),
+        ("state".to_string(), state.to_string()),
+    ];
+    let url = append_query(end_session_endpoint, &params);
+    let mut step = Step::new(
+        "logout",
+        "Sign out at the provider",
+        StepKind::Redirect,
+        Actor::App,
+        Actor::AuthorizationServer,
+        "The app has already forgotten its tokens. It now sends the browser to the provider's \
+         end_session_endpoint so the provider ends its own session too, then comes back here. The ID token \
+         is not sent as id_token_hint: in this GET it would land in the address bar, history and server logs, \
+         and many providers refuse the POST alternative because a cross-site POST carries no SameSite=Lax \
+         session cookie. client_id with post_logout_redirect_uri is the token-free form the spec allows; the \
+         provider may ask the user to confirm.",
+    );
+    step.request = Some(HttpRecord::request("GET", &url));
+    step.params = params.iter().map(|(k, v)| param(k, v, false)).collect();
+    step.checks.push(Check::pass(
+        "no token in the URL",
+        "Only client_id, the return address and state are in the query.",
+        "RP-Initiated Logout 1.0 2; RFC 9700 4.3",
+    ));
+    (url, step)
+}
+
+/// Whether a page query is a return from logout: only `state`, no authorization response.
+pub fn logout_return_state(pairs: &[(String, String)]) -> Option<&str> {
+    match pairs {
+        [(k, v)] if k == "state" => Some(v.as_str()),
+        _ => None,
+    }
+}
+
+/// The panel for the return from the provider's logout.
+pub fn logout_return_step(found: Result<&LogoutTransaction, ()>, state: &str) -> (Step, Result<(), FlowError>) {
+    let mut step = Step::new(
+        "logout-return",
+        "Back from the provider's logout",
+        StepKind::Redirect,
+        Actor::AuthorizationServer,
+        Actor::App,
+        "The provider ended its session and sent the browser back with the state the app sent, so the app \
+         knows this return belongs to its own sign-out.",
+    );
+    step.params = vec![param("state", state, false)];
+    match found {
+        Ok(tx) => {
+            step.checks.push(Check::pass("state", "The state matches the sign-out this tab started.", "RP-Initiated Logout 1.0 3").compared(&tx.state, state));
+            (step, Ok(()))
+        }
+        Err(()) => {
+            let e = FlowError::new(
+                ErrorCode::StateMismatch,
+                "A return from logout arrived that this tab did not start (or it expired); nothing was changed.",
+            )
+            .spec("RP-Initiated Logout 1.0 3");
+            step.checks.push(Check::fail("state", e.message.clone(), "RP-Initiated Logout 1.0 3", e.code));
+            (step.settle(), Err(e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::url::{parse_pairs, query_of};
+
+    #[test]
+    fn logout_url_has_no_token_and_round_trips_config() {
+        let (url, step) = build_logout("https://op/logout?x=1", "app", "https://app/", "st");
+        assert_eq!(url, "https://op/logout?x=1&client_id=app&post_logout_redirect_uri=https%3A%2F%2Fapp%2F&state=st");
+        assert!(!url.contains("id_token"));
+        assert_eq!(step.params.len(), 3);
+        let mut config = Config::defaults("https://app/");
+        config.issuer = "https://op".into();
+        let tx = LogoutTransaction { state: "st".into(), config: config.clone(), created_at: 100 };
+        let back = LogoutTransaction::from_json(&tx.to_json(), 120).unwrap();
+        assert_eq!(back, tx);
+        assert!(LogoutTransaction::from_json(&tx.to_json(), 100 + TRANSACTION_LIFETIME_SECS + 1).is_none());
+        assert!(LogoutTransaction::from_json("nope", 100).is_none());
+    }
+
+    #[test]
+    fn recognises_logout_returns_only() {
+        assert_eq!(logout_return_state(&parse_pairs(query_of("https://a/?state=abc"))), Some("abc"));
+        assert_eq!(logout_return_state(&parse_pairs("state=abc&code=x")), None);
+        assert_eq!(logout_return_state(&parse_pairs("")), None);
+        let (step, r) = logout_return_step(Err(()), "zzz");
+        assert_eq!(r.unwrap_err().code, ErrorCode::StateMismatch);
+        assert!(step.first_failure().is_some());
+    }
+}
