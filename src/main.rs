@@ -7,5 +7,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("Flowlab runs in the browser: build it with `trunk build --release` (see README.md).");
+    eprintln!(
+        "Flowlab runs in the browser: build it with `trunk build --release` (see README.md)."
+    );
 }

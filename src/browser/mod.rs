@@ -14,20 +14,29 @@ use crate::protocol::jwt::SigAlg;
 use crate::protocol::transaction::STORAGE_PREFIX;
 
 fn window() -> Result<web_sys::Window, FlowError> {
-    web_sys::window().ok_or_else(|| FlowError::new(ErrorCode::Browser, "No browser window is available."))
+    web_sys::window()
+        .ok_or_else(|| FlowError::new(ErrorCode::Browser, "No browser window is available."))
 }
 
 fn js_text(v: &JsValue) -> String {
     v.as_string()
-        .or_else(|| Reflect::get(v, &"message".into()).ok().and_then(|m| m.as_string()))
+        .or_else(|| {
+            Reflect::get(v, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
         .unwrap_or_else(|| "unknown error".into())
 }
 
 /// `N` bytes from the browser's cryptographic generator (via `getrandom`).
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], FlowError> {
     let mut b = [0u8; N];
-    getrandom::fill(&mut b)
-        .map_err(|e| FlowError::new(ErrorCode::Browser, format!("The browser gave no cryptographic randomness: {e}")))?;
+    getrandom::fill(&mut b).map_err(|e| {
+        FlowError::new(
+            ErrorCode::Browser,
+            format!("The browser gave no cryptographic randomness: {e}"),
+        )
+    })?;
     Ok(b)
 }
 
@@ -43,7 +52,9 @@ pub fn now_ms() -> f64 {
 
 /// The page's full URL.
 pub fn location_href() -> String {
-    web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
 }
 
 /// The app's base URL (the directory it is served from, ending in `/`), from `<base href>` or
@@ -62,7 +73,9 @@ pub fn app_base() -> String {
 
 /// This page's origin, as the provider sees it in CORS requests.
 pub fn origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
 /// Replaces the address bar (no new history entry) so a code or state never stays in history.
@@ -74,10 +87,12 @@ pub fn replace_url(url: &str) {
 
 /// Sends the browser to a URL (a full-page redirect).
 pub fn navigate(url: &str) -> Result<(), FlowError> {
-    window()?
-        .location()
-        .assign(url)
-        .map_err(|e| FlowError::new(ErrorCode::Browser, format!("The browser refused to navigate: {}", js_text(&e))))
+    window()?.location().assign(url).map_err(|e| {
+        FlowError::new(
+            ErrorCode::Browser,
+            format!("The browser refused to navigate: {}", js_text(&e)),
+        )
+    })
 }
 
 fn session_storage() -> Result<web_sys::Storage, FlowError> {
@@ -88,9 +103,12 @@ fn session_storage() -> Result<web_sys::Storage, FlowError> {
 
 /// Stores the login transaction under its key until the callback.
 pub fn store_transaction(key: &str, json: &str) -> Result<(), FlowError> {
-    session_storage()?
-        .set_item(key, json)
-        .map_err(|e| FlowError::new(ErrorCode::Browser, format!("Could not store the login transaction: {}", js_text(&e))))
+    session_storage()?.set_item(key, json).map_err(|e| {
+        FlowError::new(
+            ErrorCode::Browser,
+            format!("Could not store the login transaction: {}", js_text(&e)),
+        )
+    })
 }
 
 /// Reads and deletes a transaction: it can be used once only.
@@ -103,9 +121,14 @@ pub fn take_transaction(key: &str) -> Option<String> {
 
 /// Deletes every pending transaction; returns how many there were and the newest one's JSON.
 pub fn discard_transactions() -> (usize, Option<String>) {
-    let Ok(s) = session_storage() else { return (0, None) };
+    let Ok(s) = session_storage() else {
+        return (0, None);
+    };
     let len = s.length().unwrap_or(0);
-    let keys: Vec<String> = (0..len).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(STORAGE_PREFIX)).collect();
+    let keys: Vec<String> = (0..len)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(STORAGE_PREFIX))
+        .collect();
     let last = keys.last().and_then(|k| s.get_item(k).ok().flatten());
     for k in &keys {
         let _ = s.remove_item(k);
@@ -143,7 +166,11 @@ pub async fn fetch(call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
             let status = resp.status();
             let content_type = resp.headers().get("content-type");
             let body = resp.text().await.unwrap_or_default();
-            Ok(HttpAnswer { status, content_type, body })
+            Ok(HttpAnswer {
+                status,
+                content_type,
+                body,
+            })
         }
         Err(_) => Err(classify_failure(call.url).await),
     }
@@ -152,7 +179,10 @@ pub async fn fetch(call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
 /// A failed fetch says nothing about why. A second, `no-cors` request tells: if it gets an
 /// (opaque) answer, the server is up and refused this origin; if it fails too, it is unreachable.
 async fn classify_failure(url: &str) -> FlowError {
-    let probe = gloo_net::http::Request::get(url).mode(web_sys::RequestMode::NoCors).send().await;
+    let probe = gloo_net::http::Request::get(url)
+        .mode(web_sys::RequestMode::NoCors)
+        .send()
+        .await;
     let here = origin();
     match probe {
         Ok(_) => FlowError::new(
@@ -179,13 +209,27 @@ fn obj(pairs: &[(&str, JsValue)]) -> Object {
 }
 
 /// Verifies a JWS signature with WebCrypto. `Ok(false)` means the signature is wrong.
-pub async fn verify_signature(alg: SigAlg, jwk: &Jwk, signing_input: &[u8], signature: &[u8]) -> Result<bool, FlowError> {
+pub async fn verify_signature(
+    alg: SigAlg,
+    jwk: &Jwk,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<bool, FlowError> {
     let fail = |what: &str, e: JsValue| {
-        FlowError::new(ErrorCode::BadSignature, format!("WebCrypto could not {what}: {}", js_text(&e))).spec("OIDC Core 3.1.3.7 (6)")
+        FlowError::new(
+            ErrorCode::BadSignature,
+            format!("WebCrypto could not {what}: {}", js_text(&e)),
+        )
+        .spec("OIDC Core 3.1.3.7 (6)")
     };
     let subtle = window()?
         .crypto()
-        .map_err(|_| FlowError::new(ErrorCode::Browser, "WebCrypto is not available (it needs a secure context: https or localhost)."))?
+        .map_err(|_| {
+            FlowError::new(
+                ErrorCode::Browser,
+                "WebCrypto is not available (it needs a secure context: https or localhost).",
+            )
+        })?
         .subtle();
     let p = alg.webcrypto();
     let mut import = vec![("name", JsValue::from_str(p.name))];
@@ -201,14 +245,23 @@ pub async fn verify_signature(alg: SigAlg, jwk: &Jwk, signing_input: &[u8], sign
     if let Some(salt) = p.salt_length {
         verify.push(("saltLength", salt.into()));
     }
-    let key_data: Object = js_sys::JSON::parse(&jwk.public_json().to_string()).map_err(|e| fail("read the key", e))?.unchecked_into();
+    let key_data: Object = js_sys::JSON::parse(&jwk.public_json().to_string())
+        .map_err(|e| fail("read the key", e))?
+        .unchecked_into();
     let usages = Array::of1(&"verify".into());
-    let promise = subtle.import_key_with_object("jwk", &key_data, &obj(&import), false, &usages).map_err(|e| fail("import the key", e))?;
-    let key: web_sys::CryptoKey = JsFuture::from(promise).await.map_err(|e| fail("import the key", e))?.unchecked_into();
+    let promise = subtle
+        .import_key_with_object("jwk", &key_data, &obj(&import), false, &usages)
+        .map_err(|e| fail("import the key", e))?;
+    let key: web_sys::CryptoKey = JsFuture::from(promise)
+        .await
+        .map_err(|e| fail("import the key", e))?
+        .unchecked_into();
     let promise = subtle
         .verify_with_object_and_u8_array_and_u8_array(&obj(&verify), &key, signature, signing_input)
         .map_err(|e| fail("verify", e))?;
-    let ok = JsFuture::from(promise).await.map_err(|e| fail("verify", e))?;
+    let ok = JsFuture::from(promise)
+        .await
+        .map_err(|e| fail("verify", e))?;
     Ok(ok.as_bool().unwrap_or(false))
 }
 

@@ -13,16 +13,24 @@ use crate::protocol::config::Config;
 use crate::protocol::discovery::{discovery_step, discovery_url, ProviderMetadata};
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::idtoken::Expectations;
+use crate::protocol::logout::{
+    build_logout, logout_return_state, logout_return_step, LogoutTransaction,
+};
+use crate::protocol::pkce::b64url;
 use crate::protocol::pkce::LoginSecrets;
 use crate::protocol::step::{Check, StepStatus};
-use crate::protocol::token::{api_step, code_exchange_body, judge_api_response, judge_token_response, response_record, token_step};
+use crate::protocol::token::{
+    api_step, code_exchange_body, judge_api_response, judge_token_response, response_record,
+    token_step,
+};
 use crate::protocol::transaction::{Recorded, Transaction};
-use crate::protocol::logout::{build_logout, logout_return_state, logout_return_step, LogoutTransaction};
-use crate::protocol::pkce::b64url;
 use crate::protocol::url::{parse_pairs, query_of};
 
 /// Fetches and judges the discovery document, emitting its step.
-pub async fn discover(sink: &dyn StepSink, issuer: &str) -> Result<(ProviderMetadata, Recorded), FlowError> {
+pub async fn discover(
+    sink: &dyn StepSink,
+    issuer: &str,
+) -> Result<(ProviderMetadata, Recorded), FlowError> {
     let url = match discovery_url(issuer) {
         Ok(u) => u,
         Err(e) => {
@@ -32,13 +40,26 @@ pub async fn discover(sink: &dyn StepSink, issuer: &str) -> Result<(ProviderMeta
         }
     };
     let started = browser::now_ms();
-    let answer = browser::fetch(HttpCall { method: "GET", url: &url, headers: &[("Accept", "application/json")], body: None }).await;
+    let answer = browser::fetch(HttpCall {
+        method: "GET",
+        url: &url,
+        headers: &[("Accept", "application/json")],
+        body: None,
+    })
+    .await;
     let duration_ms = Some((browser::now_ms() - started) as u32);
     let (step, meta) = discovery_step(issuer, &url, answer.as_ref(), duration_ms);
     sink.emit(step);
     let meta = meta?;
     let answer = answer?;
-    Ok((meta, Recorded { url, answer, duration_ms }))
+    Ok((
+        meta,
+        Recorded {
+            url,
+            answer,
+            duration_ms,
+        },
+    ))
 }
 
 /// Starts a login: on success the browser is leaving for the provider.
@@ -101,14 +122,27 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
     let code = code?;
 
     // 5. Exchange the code.
-    let token_endpoint = meta.token_endpoint.clone().ok_or_else(|| FlowError::new(ErrorCode::DiscoveryInvalid, "The provider has no token_endpoint."))?;
-    let body = code_exchange_body(&code, &tx.config.redirect_uri, &tx.config.client_id, &tx.code_verifier);
+    let token_endpoint = meta.token_endpoint.clone().ok_or_else(|| {
+        FlowError::new(
+            ErrorCode::DiscoveryInvalid,
+            "The provider has no token_endpoint.",
+        )
+    })?;
+    let body = code_exchange_body(
+        &code,
+        &tx.config.redirect_uri,
+        &tx.config.client_id,
+        &tx.code_verifier,
+    );
     let mut step = token_step(&token_endpoint, &body, &code, &tx.code_verifier);
     let started = browser::now_ms();
     let answer = browser::fetch(HttpCall {
         method: "POST",
         url: &token_endpoint,
-        headers: &[("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+        headers: &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "application/json"),
+        ],
         body: Some(&body),
     })
     .await;
@@ -121,7 +155,12 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
             result
         }
         Err(e) => {
-            step.checks.push(Check::fail("reachable", e.message.clone(), e.spec.as_deref().unwrap_or("RFC 6749 3.2"), e.code));
+            step.checks.push(Check::fail(
+                "reachable",
+                e.message.clone(),
+                e.spec.as_deref().unwrap_or("RFC 6749 3.2"),
+                e.code,
+            ));
             Err(e)
         }
     };
@@ -140,14 +179,22 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
         code: None,
     };
     let jwt = verify_id_token(sink, &meta.jwks_uri, &id_token, &want).await?;
-    Ok(Session { config: tx.config, metadata: meta, tokens, claims: jwt.claims })
+    Ok(Session {
+        config: tx.config,
+        metadata: meta,
+        tokens,
+        claims: jwt.claims,
+    })
 }
 
-type TakeError = (FlowError, Option<Transaction>);
+/// Why no transaction was taken, with the abandoned one (if any) to replay its panels.
+type TakeError = (FlowError, Option<Box<Transaction>>);
 
 fn take_by_state(params: &CallbackParams) -> Result<Transaction, TakeError> {
     let now = browser::now_secs();
-    let found = params.get("state").and_then(|s| browser::take_transaction(&Transaction::storage_key(s)));
+    let found = params
+        .get("state")
+        .and_then(|s| browser::take_transaction(&Transaction::storage_key(s)));
     match found {
         Some(json) => {
             // Any other pending login in this tab is abandoned now.
@@ -157,7 +204,7 @@ fn take_by_state(params: &CallbackParams) -> Result<Transaction, TakeError> {
         None => {
             let (pending, last) = browser::discard_transactions();
             if pending > 0 {
-                let restored = last.and_then(|j| Transaction::from_json(&j, now).ok());
+                let restored = last.and_then(|j| Transaction::from_json(&j, now).ok()).map(Box::new);
                 Err((
                     FlowError::new(
                         ErrorCode::StateMismatch,
@@ -184,27 +231,48 @@ fn take_by_state(params: &CallbackParams) -> Result<Transaction, TakeError> {
 
 /// Calls the API (or userinfo) with the access token.
 pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, FlowError> {
-    let (url, is_userinfo) = match (session.config.api_url.trim(), &session.metadata.userinfo_endpoint) {
+    let (url, is_userinfo) = match (
+        session.config.api_url.trim(),
+        &session.metadata.userinfo_endpoint,
+    ) {
         ("", Some(u)) => (u.clone(), true),
         ("", None) => {
-            return Err(FlowError::new(ErrorCode::InvalidConfig, "The provider has no userinfo endpoint and no API URL is configured."))
+            return Err(FlowError::new(
+                ErrorCode::InvalidConfig,
+                "The provider has no userinfo endpoint and no API URL is configured.",
+            ))
         }
-        (api, _) => (api.to_string(), session.metadata.userinfo_endpoint.as_deref() == Some(api)),
+        (api, _) => (
+            api.to_string(),
+            session.metadata.userinfo_endpoint.as_deref() == Some(api),
+        ),
     };
     let mut step = api_step(&url, &session.tokens.access_token, is_userinfo);
     let auth = format!("Bearer {}", session.tokens.access_token);
     let started = browser::now_ms();
-    let answer = browser::fetch(HttpCall { method: "GET", url: &url, headers: &[("Authorization", &auth), ("Accept", "application/json")], body: None }).await;
+    let answer = browser::fetch(HttpCall {
+        method: "GET",
+        url: &url,
+        headers: &[("Authorization", &auth), ("Accept", "application/json")],
+        body: None,
+    })
+    .await;
     step.duration_ms = Some((browser::now_ms() - started) as u32);
     let result = match answer {
         Ok(a) => {
             step.response = Some(response_record(&a));
-            let (checks, r) = judge_api_response(&a, if is_userinfo { session.sub() } else { None });
+            let (checks, r) =
+                judge_api_response(&a, if is_userinfo { session.sub() } else { None });
             step.checks = checks;
             r
         }
         Err(e) => {
-            step.checks.push(Check::fail("reachable", e.message.clone(), e.spec.as_deref().unwrap_or("RFC 6750"), e.code));
+            step.checks.push(Check::fail(
+                "reachable",
+                e.message.clone(),
+                e.spec.as_deref().unwrap_or("RFC 6750"),
+                e.code,
+            ));
             Err(e)
         }
     };
@@ -219,8 +287,17 @@ pub fn sign_out(sink: &dyn StepSink, session: &Session) -> Result<bool, FlowErro
         return Ok(false);
     };
     let state = b64url(&browser::random_bytes::<32>()?);
-    let (url, step) = build_logout(&end, &session.config.client_id, &browser::app_base(), &state);
-    let tx = LogoutTransaction { state: state.clone(), config: session.config.clone(), created_at: browser::now_secs() };
+    let (url, step) = build_logout(
+        &end,
+        &session.config.client_id,
+        &browser::app_base(),
+        &state,
+    );
+    let tx = LogoutTransaction {
+        state: state.clone(),
+        config: session.config.clone(),
+        created_at: browser::now_secs(),
+    };
     browser::store_transaction(&LogoutTransaction::storage_key(&state), &tx.to_json())?;
     sink.emit(step);
     browser::navigate(&url)?;

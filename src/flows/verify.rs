@@ -12,26 +12,58 @@ use crate::protocol::token::response_record;
 
 const SIG: &str = "OIDC Core 3.1.3.7 (6)";
 
-async fn fetch_jwks(sink: &dyn StepSink, jwks_uri: &str, id: &str, why: &str) -> Result<Jwks, FlowError> {
-    let mut step = Step::new(id, "Fetch the provider's signing keys (JWKS)", StepKind::BackChannel, Actor::App, Actor::AuthorizationServer, why);
+async fn fetch_jwks(
+    sink: &dyn StepSink,
+    jwks_uri: &str,
+    id: &str,
+    why: &str,
+) -> Result<Jwks, FlowError> {
+    let mut step = Step::new(
+        id,
+        "Fetch the provider's signing keys (JWKS)",
+        StepKind::BackChannel,
+        Actor::App,
+        Actor::AuthorizationServer,
+        why,
+    );
     step.request = Some(HttpRecord::request("GET", jwks_uri).header("Accept", "application/json"));
     let started = browser::now_ms();
-    let answer = browser::fetch(HttpCall { method: "GET", url: jwks_uri, headers: &[("Accept", "application/json")], body: None }).await;
+    let answer = browser::fetch(HttpCall {
+        method: "GET",
+        url: jwks_uri,
+        headers: &[("Accept", "application/json")],
+        body: None,
+    })
+    .await;
     step.duration_ms = Some((browser::now_ms() - started) as u32);
     let result = answer.and_then(|a| {
         step.response = Some(response_record(&a));
         parse_jwks(&a.body)
     });
     match &result {
-        Ok(j) => step.checks.push(Check::pass("key set", format!("{} public key(s) published.", j.keys.len()), "RFC 7517 5; OIDC Core 10.1")),
-        Err(e) => step.checks.push(Check::fail("key set", e.message.clone(), "RFC 7517 5", e.code)),
+        Ok(j) => step.checks.push(Check::pass(
+            "key set",
+            format!("{} public key(s) published.", j.keys.len()),
+            "RFC 7517 5; OIDC Core 10.1",
+        )),
+        Err(e) => step.checks.push(Check::fail(
+            "key set",
+            e.message.clone(),
+            "RFC 7517 5",
+            e.code,
+        )),
     }
     sink.emit(step.settle());
     result
 }
 
 /// Verifies an ID token and returns it decoded. `want` holds what the claims must match.
-pub async fn verify_id_token(sink: &dyn StepSink, jwks_uri: &str, token: &str, want: &Expectations<'_>) -> Result<DecodedJwt, FlowError> {
+pub async fn verify_id_token(
+    sink: &dyn StepSink,
+    jwks_uri: &str,
+    token: &str,
+    want: &Expectations<'_>,
+) -> Result<DecodedJwt, FlowError> {
     let mut step = Step::new(
         "id-token",
         "Validate the ID token",
@@ -51,25 +83,56 @@ pub async fn verify_id_token(sink: &dyn StepSink, jwks_uri: &str, token: &str, w
     result
 }
 
-async fn verify_inner(sink: &dyn StepSink, jwks_uri: &str, token: &str, want: &Expectations<'_>, checks: &mut Vec<Check>) -> Result<DecodedJwt, FlowError> {
+async fn verify_inner(
+    sink: &dyn StepSink,
+    jwks_uri: &str,
+    token: &str,
+    want: &Expectations<'_>,
+    checks: &mut Vec<Check>,
+) -> Result<DecodedJwt, FlowError> {
     let jwt = match decode(token) {
         Ok(j) => j,
         Err(e) => {
-            checks.push(Check::fail("well-formed JWT", e.message.clone(), "RFC 7519 7.2", e.code));
+            checks.push(Check::fail(
+                "well-formed JWT",
+                e.message.clone(),
+                "RFC 7519 7.2",
+                e.code,
+            ));
             return Err(e);
         }
     };
-    checks.push(Check::pass("well-formed JWT", "Three base64url parts: header, claims, signature.", "RFC 7519 7.2"));
+    checks.push(Check::pass(
+        "well-formed JWT",
+        "Three base64url parts: header, claims, signature.",
+        "RFC 7519 7.2",
+    ));
     let alg = match SigAlg::parse(&jwt.header.alg) {
         Ok(a) => a,
         Err(e) => {
-            checks.push(Check::fail("alg allowed", e.message.clone(), "RFC 8725 3.1", e.code).compared("RS256, PS256, ES256, EdDSA", &jwt.header.alg));
+            checks.push(
+                Check::fail("alg allowed", e.message.clone(), "RFC 8725 3.1", e.code)
+                    .compared("RS256, PS256, ES256, EdDSA", &jwt.header.alg),
+            );
             return Err(e);
         }
     };
-    checks.push(Check::pass("alg allowed", format!("{} is on the allow-list (never none or HS*).", alg.as_str()), "RFC 8725 3.1").compared("RS256, PS256, ES256, EdDSA", alg.as_str()));
+    checks.push(
+        Check::pass(
+            "alg allowed",
+            format!("{} is on the allow-list (never none or HS*).", alg.as_str()),
+            "RFC 8725 3.1",
+        )
+        .compared("RS256, PS256, ES256, EdDSA", alg.as_str()),
+    );
 
-    let jwks = fetch_jwks(sink, jwks_uri, "jwks", "The signature can only be checked with the provider's public key, published at jwks_uri.").await?;
+    let jwks = fetch_jwks(
+        sink,
+        jwks_uri,
+        "jwks",
+        "The signature can only be checked with the provider's public key, published at jwks_uri.",
+    )
+    .await?;
     let key: Jwk = match select_key(&jwks, &jwt.header, alg) {
         Ok(k) => k.clone(),
         Err(KeyChoiceError::UnknownKid(kid)) => {
@@ -90,18 +153,31 @@ async fn verify_inner(sink: &dyn StepSink, jwks_uri: &str, token: &str, want: &E
     };
     checks.push(Check::pass(
         "signing key",
-        format!("Key \"{}\" ({}) from jwks_uri.", key.kid.as_deref().unwrap_or("(no kid)"), key.kty),
+        format!(
+            "Key \"{}\" ({}) from jwks_uri.",
+            key.kid.as_deref().unwrap_or("(no kid)"),
+            key.kty
+        ),
         "OIDC Core 10.1",
     ));
 
-    let verified = browser::verify_signature(alg, &key, jwt.signing_input.as_bytes(), &jwt.signature).await;
+    let verified =
+        browser::verify_signature(alg, &key, jwt.signing_input.as_bytes(), &jwt.signature).await;
     let sig_error = match verified {
         Ok(true) => {
-            checks.push(Check::pass("signature", "WebCrypto verified the signature: the token is exactly what the provider signed.", SIG));
+            checks.push(Check::pass(
+                "signature",
+                "WebCrypto verified the signature: the token is exactly what the provider signed.",
+                SIG,
+            ));
             None
         }
         Ok(false) => {
-            let e = FlowError::new(ErrorCode::BadSignature, "The signature does not verify: the token was altered or signed by someone else.").spec(SIG);
+            let e = FlowError::new(
+                ErrorCode::BadSignature,
+                "The signature does not verify: the token was altered or signed by someone else.",
+            )
+            .spec(SIG);
             checks.push(Check::fail("signature", e.message.clone(), SIG, e.code));
             Some(e)
         }
@@ -112,7 +188,14 @@ async fn verify_inner(sink: &dyn StepSink, jwks_uri: &str, token: &str, want: &E
     };
     let claim_checks = check_claims(&jwt, alg, want);
     let claim_error = claim_checks.iter().find(|c| c.failed()).map(|c| {
-        FlowError::new(c.error.unwrap_or(ErrorCode::ClaimMissing), format!("ID token check \u{201c}{}\u{201d} failed: {}", c.name, c.detail)).spec(c.spec.clone())
+        FlowError::new(
+            c.error.unwrap_or(ErrorCode::ClaimMissing),
+            format!(
+                "ID token check \u{201c}{}\u{201d} failed: {}",
+                c.name, c.detail
+            ),
+        )
+        .spec(c.spec.clone())
     });
     checks.extend(claim_checks);
     match sig_error.or(claim_error) {
@@ -123,6 +206,11 @@ async fn verify_inner(sink: &dyn StepSink, jwks_uri: &str, token: &str, want: &E
 
 fn key_failure(checks: &mut Vec<Check>, e: KeyChoiceError) -> Result<DecodedJwt, FlowError> {
     let err = e.into_error();
-    checks.push(Check::fail("signing key", err.message.clone(), "OIDC Core 10.1.1", err.code));
+    checks.push(Check::fail(
+        "signing key",
+        err.message.clone(),
+        "OIDC Core 10.1.1",
+        err.code,
+    ));
     Err(err)
 }

@@ -18,10 +18,18 @@ pub struct AuthorizationRequest {
 /// Checks the redirect URI: absolute, no fragment, https or loopback (RFC 6749 3.1.2, RFC 8252 7.3).
 pub fn check_redirect_uri(uri: &str) -> Result<(), FlowError> {
     let u = HttpUrl::parse(uri).map_err(|m| {
-        FlowError::new(ErrorCode::InvalidConfig, format!("The redirect URI is not usable: {m}.")).spec("RFC 6749 3.1.2")
+        FlowError::new(
+            ErrorCode::InvalidConfig,
+            format!("The redirect URI is not usable: {m}."),
+        )
+        .spec("RFC 6749 3.1.2")
     })?;
     if u.has_fragment() {
-        return Err(FlowError::new(ErrorCode::InvalidConfig, "The redirect URI must not contain a fragment (#).").spec("RFC 6749 3.1.2"));
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "The redirect URI must not contain a fragment (#).",
+        )
+        .spec("RFC 6749 3.1.2"));
     }
     if u.scheme != "https" && !u.is_loopback() {
         return Err(FlowError::new(
@@ -34,9 +42,16 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), FlowError> {
 }
 
 /// Builds the Authorization Code + PKCE request.
-pub fn build_pkce_request(config: &Config, meta: &ProviderMetadata, secrets: &LoginSecrets) -> Result<AuthorizationRequest, FlowError> {
+pub fn build_pkce_request(
+    config: &Config,
+    meta: &ProviderMetadata,
+    secrets: &LoginSecrets,
+) -> Result<AuthorizationRequest, FlowError> {
     if config.client_id.trim().is_empty() {
-        return Err(FlowError::new(ErrorCode::InvalidConfig, "Enter the client_id registered at the provider."));
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "Enter the client_id registered at the provider.",
+        ));
     }
     check_redirect_uri(&config.redirect_uri)?;
     require_secure_endpoint("authorization_endpoint", &meta.authorization_endpoint)?;
@@ -62,7 +77,10 @@ pub fn build_pkce_request(config: &Config, meta: &ProviderMetadata, secrets: &Lo
             params.push((k.clone(), v.clone()));
         }
     }
-    Ok(AuthorizationRequest { url: append_query(&meta.authorization_endpoint, &params), params })
+    Ok(AuthorizationRequest {
+        url: append_query(&meta.authorization_endpoint, &params),
+        params,
+    })
 }
 
 /// The panel for the secrets generated before the redirect.
@@ -86,10 +104,22 @@ pub fn secrets_step(secrets: &LoginSecrets) -> Step {
         param("code_challenge", &challenge, false),
     ];
     step.checks = vec![
-        Check::pass("state entropy", "256 random bits (at least 128 are required).", "RFC 6749 10.10; RFC 9700 4.7.1"),
+        Check::pass(
+            "state entropy",
+            "256 random bits (at least 128 are required).",
+            "RFC 6749 10.10; RFC 9700 4.7.1",
+        ),
         Check::pass("nonce entropy", "256 random bits.", "OIDC Core 15.5.2"),
-        Check::pass("code_verifier", "32 random bytes, base64url: 43 characters.", "RFC 7636 4.1"),
-        Check::pass("S256 challenge", "BASE64URL(SHA256(code_verifier)); the plain method is never used.", "RFC 7636 4.2"),
+        Check::pass(
+            "code_verifier",
+            "32 random bytes, base64url: 43 characters.",
+            "RFC 7636 4.1",
+        ),
+        Check::pass(
+            "S256 challenge",
+            "BASE64URL(SHA256(code_verifier)); the plain method is never used.",
+            "RFC 7636 4.2",
+        ),
     ];
     step
 }
@@ -126,7 +156,12 @@ pub fn user_step() -> Step {
 
 /// A parameter with its meaning, for a panel.
 pub fn param(name: &str, value: &str, secret: bool) -> Param {
-    Param { name: name.into(), value: value.into(), meaning: param_meaning(name).into(), secret }
+    Param {
+        name: name.into(),
+        value: value.into(),
+        meaning: param_meaning(name).into(),
+        secret,
+    }
 }
 
 #[cfg(test)]
@@ -156,15 +191,28 @@ mod tests {
     fn builds_pkce_request() {
         let mut c = Config::defaults("http://127.0.0.1:8080/");
         c.scope = "profile email".into();
-        c.extra = vec![("audience".into(), "https://api".into()), ("state".into(), "evil".into())];
+        c.extra = vec![
+            ("audience".into(), "https://api".into()),
+            ("state".into(), "evil".into()),
+        ];
         let s = LoginSecrets::from_random(distinct(7));
         let r = build_pkce_request(&c, &meta(), &s).unwrap();
-        assert!(r.url.starts_with("https://op/authorize?tenant=t1&response_type=code&"));
+        assert!(r
+            .url
+            .starts_with("https://op/authorize?tenant=t1&response_type=code&"));
         let q = parse_pairs(query_of(&r.url));
-        let get = |k: &str| q.iter().filter(|(n, _)| n == k).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+        let get = |k: &str| {
+            q.iter()
+                .filter(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(get("scope"), vec!["openid profile email"]);
         assert_eq!(get("state"), vec![s.state.as_str()]);
-        assert_eq!(get("code_challenge"), vec![s.verifier.challenge_s256().as_str()]);
+        assert_eq!(
+            get("code_challenge"),
+            vec![s.verifier.challenge_s256().as_str()]
+        );
         assert_eq!(get("code_challenge_method"), vec!["S256"]);
         assert_eq!(get("audience"), vec!["https://api"]);
         assert!(get("code_verifier").is_empty());
@@ -175,10 +223,20 @@ mod tests {
     fn refuses_bad_redirect_uris_and_missing_client() {
         let s = LoginSecrets::from_random(distinct(1));
         for bad in ["http://example.com/cb", "https://a/cb#x", "callback.html"] {
-            let c = Config { redirect_uri: bad.into(), ..Config::defaults("http://127.0.0.1/") };
-            assert_eq!(build_pkce_request(&c, &meta(), &s).unwrap_err().code, ErrorCode::InvalidConfig, "{bad}");
+            let c = Config {
+                redirect_uri: bad.into(),
+                ..Config::defaults("http://127.0.0.1/")
+            };
+            assert_eq!(
+                build_pkce_request(&c, &meta(), &s).unwrap_err().code,
+                ErrorCode::InvalidConfig,
+                "{bad}"
+            );
         }
-        let c = Config { client_id: " ".into(), ..Config::defaults("http://127.0.0.1/") };
+        let c = Config {
+            client_id: " ".into(),
+            ..Config::defaults("http://127.0.0.1/")
+        };
         assert!(build_pkce_request(&c, &meta(), &s).is_err());
     }
 

@@ -5,10 +5,10 @@
 //! `error`, then the code.
 
 use super::authorize::param;
+use super::discovery::ProviderMetadata;
 use super::error::{ErrorCode, FlowError};
 use super::http::OAuthError;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
-use super::discovery::ProviderMetadata;
 use super::transaction::Transaction;
 use super::url::parse_pairs;
 
@@ -21,21 +21,32 @@ pub struct CallbackParams {
 impl CallbackParams {
     /// Reads a query string, fragment or form body.
     pub fn parse(input: &str) -> CallbackParams {
-        CallbackParams { pairs: parse_pairs(input) }
+        CallbackParams {
+            pairs: parse_pairs(input),
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A response parameter must not appear twice (RFC 6749 3.1).
     pub fn duplicated(&self) -> Option<&str> {
-        self.pairs.iter().enumerate().find(|(i, (k, _))| self.pairs[..*i].iter().any(|(p, _)| p == k)).map(|(_, (k, _))| k.as_str())
+        self.pairs
+            .iter()
+            .enumerate()
+            .find(|(i, (k, _))| self.pairs[..*i].iter().any(|(p, _)| p == k))
+            .map(|(_, (k, _))| k.as_str())
     }
 
     /// True when these look like an authorization response rather than a prefill link.
     pub fn is_response(&self) -> bool {
-        ["state", "code", "error", "id_token"].iter().any(|k| self.get(k).is_some())
+        ["state", "code", "error", "id_token"]
+            .iter()
+            .any(|k| self.get(k).is_some())
     }
 
     fn error(&self) -> Option<OAuthError> {
@@ -48,9 +59,18 @@ impl CallbackParams {
 }
 
 /// The callback step before any transaction is known: for "no transaction" and "state mismatch".
-pub fn orphan_callback_step(callback_url: &str, params: &CallbackParams, error: &FlowError) -> Step {
+pub fn orphan_callback_step(
+    callback_url: &str,
+    params: &CallbackParams,
+    error: &FlowError,
+) -> Step {
     let mut step = base_step(callback_url, params);
-    step.checks.push(Check::fail("state matches a pending login", error.message.clone(), "RFC 6749 10.12; RFC 9700 4.7", error.code));
+    step.checks.push(Check::fail(
+        "state matches a pending login",
+        error.message.clone(),
+        "RFC 6749 10.12; RFC 9700 4.7",
+        error.code,
+    ));
     step.settle()
 }
 
@@ -70,7 +90,11 @@ fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
         rec = rec.secret(code);
     }
     step.request = Some(rec);
-    step.params = params.pairs.iter().map(|(k, v)| param(k, v, k == "code")).collect();
+    step.params = params
+        .pairs
+        .iter()
+        .map(|(k, v)| param(k, v, k == "code"))
+        .collect();
     step
 }
 
@@ -86,7 +110,12 @@ pub fn judge_callback(
     (step.settle(), result)
 }
 
-fn judge_inner(params: &CallbackParams, tx: &Transaction, meta: &ProviderMetadata, checks: &mut Vec<Check>) -> Result<String, FlowError> {
+fn judge_inner(
+    params: &CallbackParams,
+    tx: &Transaction,
+    meta: &ProviderMetadata,
+    checks: &mut Vec<Check>,
+) -> Result<String, FlowError> {
     let state = params.get("state").unwrap_or("");
     if state == tx.state {
         checks.push(
@@ -98,16 +127,35 @@ fn judge_inner(params: &CallbackParams, tx: &Transaction, meta: &ProviderMetadat
             .compared(&tx.state, state),
         );
     } else {
-        let e = FlowError::new(ErrorCode::StateMismatch, "The state in the answer differs from the one this browser sent.")
-            .spec("RFC 6749 10.12");
-        checks.push(Check::fail("state", e.message.clone(), "RFC 6749 10.12", e.code).compared(&tx.state, state));
+        let e = FlowError::new(
+            ErrorCode::StateMismatch,
+            "The state in the answer differs from the one this browser sent.",
+        )
+        .spec("RFC 6749 10.12");
+        checks.push(
+            Check::fail("state", e.message.clone(), "RFC 6749 10.12", e.code)
+                .compared(&tx.state, state),
+        );
         return Err(e);
     }
-    checks.push(Check::pass("transaction fresh", "The login was started less than 10 minutes ago.", "RFC 9700 4.7"));
+    checks.push(Check::pass(
+        "transaction fresh",
+        "The login was started less than 10 minutes ago.",
+        "RFC 9700 4.7",
+    ));
 
     if let Some(dup) = params.duplicated() {
-        let e = FlowError::new(ErrorCode::CallbackInvalid, format!("The answer contains \"{dup}\" more than once.")).spec("RFC 6749 3.1");
-        checks.push(Check::fail("no repeated parameters", e.message.clone(), "RFC 6749 3.1", e.code));
+        let e = FlowError::new(
+            ErrorCode::CallbackInvalid,
+            format!("The answer contains \"{dup}\" more than once."),
+        )
+        .spec("RFC 6749 3.1");
+        checks.push(Check::fail(
+            "no repeated parameters",
+            e.message.clone(),
+            "RFC 6749 3.1",
+            e.code,
+        ));
         return Err(e);
     }
 
@@ -147,19 +195,41 @@ fn judge_inner(params: &CallbackParams, tx: &Transaction, meta: &ProviderMetadat
 
     if let Some(err) = params.error() {
         let e = FlowError::new(ErrorCode::IdpError, err.sentence()).spec("RFC 6749 4.1.2.1");
-        checks.push(Check::fail("no error", e.message.clone(), "RFC 6749 4.1.2.1", e.code));
+        checks.push(Check::fail(
+            "no error",
+            e.message.clone(),
+            "RFC 6749 4.1.2.1",
+            e.code,
+        ));
         return Err(e);
     }
-    checks.push(Check::pass("no error", "The provider reports success.", "RFC 6749 4.1.2"));
+    checks.push(Check::pass(
+        "no error",
+        "The provider reports success.",
+        "RFC 6749 4.1.2",
+    ));
 
     match params.get("code") {
         Some(code) if !code.is_empty() => {
-            checks.push(Check::pass("code present", "An authorization code arrived; it is useless without the verifier.", "RFC 6749 4.1.2"));
+            checks.push(Check::pass(
+                "code present",
+                "An authorization code arrived; it is useless without the verifier.",
+                "RFC 6749 4.1.2",
+            ));
             Ok(code.to_string())
         }
         _ => {
-            let e = FlowError::new(ErrorCode::CallbackInvalid, "The answer has neither a code nor an error.").spec("RFC 6749 4.1.2");
-            checks.push(Check::fail("code present", e.message.clone(), "RFC 6749 4.1.2", e.code));
+            let e = FlowError::new(
+                ErrorCode::CallbackInvalid,
+                "The answer has neither a code nor an error.",
+            )
+            .spec("RFC 6749 4.1.2");
+            checks.push(Check::fail(
+                "code present",
+                e.message.clone(),
+                "RFC 6749 4.1.2",
+                e.code,
+            ));
             Err(e)
         }
     }
@@ -179,7 +249,15 @@ mod tests {
             code_verifier: "v".repeat(43),
             config: Config::defaults("http://a/"),
             created_at: 0,
-            discovery: Recorded { url: String::new(), answer: HttpAnswer { status: 200, content_type: None, body: String::new() }, duration_ms: None },
+            discovery: Recorded {
+                url: String::new(),
+                answer: HttpAnswer {
+                    status: 200,
+                    content_type: None,
+                    body: String::new(),
+                },
+                duration_ms: None,
+            },
         }
     }
 
@@ -193,12 +271,17 @@ mod tests {
 
     fn run(query: &str, iss_supported: bool) -> Result<String, ErrorCode> {
         let p = CallbackParams::parse(query);
-        judge_callback("https://app/callback.html", &p, &tx(), &meta(iss_supported)).1.map_err(|e| e.code)
+        judge_callback("https://app/callback.html", &p, &tx(), &meta(iss_supported))
+            .1
+            .map_err(|e| e.code)
     }
 
     #[test]
     fn success_returns_code_and_masks_it() {
-        assert_eq!(run("code=C1&state=S&iss=https%3A%2F%2Fop", true), Ok("C1".into()));
+        assert_eq!(
+            run("code=C1&state=S&iss=https%3A%2F%2Fop", true),
+            Ok("C1".into())
+        );
         let p = CallbackParams::parse("code=SECRETCODE&state=S&iss=https%3A%2F%2Fop");
         let (step, _) = judge_callback("https://app/cb?code=SECRETCODE", &p, &tx(), &meta(true));
         assert!(!format!("{:?}", step.masked()).contains("SECRETCODE"));
@@ -208,16 +291,37 @@ mod tests {
 
     #[test]
     fn rules_in_order() {
-        assert_eq!(run("code=C&state=X&iss=https%3A%2F%2Fop", true), Err(ErrorCode::StateMismatch));
-        assert_eq!(run("code=C&state=S&iss=https%3A%2F%2Fevil", true), Err(ErrorCode::IssMismatch));
+        assert_eq!(
+            run("code=C&state=X&iss=https%3A%2F%2Fop", true),
+            Err(ErrorCode::StateMismatch)
+        );
+        assert_eq!(
+            run("code=C&state=S&iss=https%3A%2F%2Fevil", true),
+            Err(ErrorCode::IssMismatch)
+        );
         assert_eq!(run("code=C&state=S", true), Err(ErrorCode::IssMismatch));
         assert_eq!(run("code=C&state=S", false), Ok("C".into()));
-        assert_eq!(run("code=C&state=S&iss=https%3A%2F%2Fevil", false), Err(ErrorCode::IssMismatch));
+        assert_eq!(
+            run("code=C&state=S&iss=https%3A%2F%2Fevil", false),
+            Err(ErrorCode::IssMismatch)
+        );
         // iss is checked before the error is believed.
-        assert_eq!(run("error=access_denied&state=S&iss=https%3A%2F%2Fevil", true), Err(ErrorCode::IssMismatch));
-        assert_eq!(run("error=access_denied&state=S&iss=https%3A%2F%2Fop", true), Err(ErrorCode::IdpError));
-        assert_eq!(run("state=S&iss=https%3A%2F%2Fop", true), Err(ErrorCode::CallbackInvalid));
-        assert_eq!(run("code=A&code=B&state=S&iss=https%3A%2F%2Fop", true), Err(ErrorCode::CallbackInvalid));
+        assert_eq!(
+            run("error=access_denied&state=S&iss=https%3A%2F%2Fevil", true),
+            Err(ErrorCode::IssMismatch)
+        );
+        assert_eq!(
+            run("error=access_denied&state=S&iss=https%3A%2F%2Fop", true),
+            Err(ErrorCode::IdpError)
+        );
+        assert_eq!(
+            run("state=S&iss=https%3A%2F%2Fop", true),
+            Err(ErrorCode::CallbackInvalid)
+        );
+        assert_eq!(
+            run("code=A&code=B&state=S&iss=https%3A%2F%2Fop", true),
+            Err(ErrorCode::CallbackInvalid)
+        );
     }
 
     #[test]
@@ -225,14 +329,24 @@ mod tests {
         let p = CallbackParams::parse("error=access_denied&error_description=%3Cscript%3Ex%3C%2Fscript%3E&state=S&iss=https%3A%2F%2Fop");
         let (step, r) = judge_callback("u", &p, &tx(), &meta(true));
         let e = r.unwrap_err();
-        assert!(e.message.contains("<script>x</script>"), "kept as text, rendered as text: {}", e.message);
-        assert_eq!(step.first_failure().map(|c| c.name.as_str()), Some("no error"));
+        assert!(
+            e.message.contains("<script>x</script>"),
+            "kept as text, rendered as text: {}",
+            e.message
+        );
+        assert_eq!(
+            step.first_failure().map(|c| c.name.as_str()),
+            Some("no error")
+        );
     }
 
     #[test]
     fn orphan_step_fails() {
         let p = CallbackParams::parse("code=C&state=zzz");
         let s = orphan_callback_step("u", &p, &FlowError::new(ErrorCode::NoTransaction, "none"));
-        assert_eq!(s.first_failure().and_then(|c| c.error), Some(ErrorCode::NoTransaction));
+        assert_eq!(
+            s.first_failure().and_then(|c| c.error),
+            Some(ErrorCode::NoTransaction)
+        );
     }
 }

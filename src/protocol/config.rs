@@ -73,8 +73,17 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Query keys that map to configuration fields.
-const KNOWN: &[&str] =
-    &["issuer", "client_id", "flow", "scope", "redirect_uri", "response_mode", "api_url", "window", "token_endpoint_auth_method"];
+const KNOWN: &[&str] = &[
+    "issuer",
+    "client_id",
+    "flow",
+    "scope",
+    "redirect_uri",
+    "response_mode",
+    "api_url",
+    "window",
+    "token_endpoint_auth_method",
+];
 
 /// A note about a query parameter that was not taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,24 +116,34 @@ impl Config {
                 "client_id" => self.client_id = v,
                 "flow" => match Flow::parse(&v) {
                     Some(f) => self.flow = f,
-                    None => ignored.push(Ignored { name: k, why: format!("the flow \"{v}\" is not available yet") }),
+                    None => ignored.push(Ignored {
+                        name: k,
+                        why: format!("the flow \"{v}\" is not available yet"),
+                    }),
                 },
                 "scope" => self.scope = v,
                 "redirect_uri" => self.redirect_uri = v,
                 "response_mode" => match v.as_str() {
                     "" | "query" | "fragment" => self.response_mode = v,
-                    _ => ignored.push(Ignored { name: k, why: format!("response_mode \"{v}\" is not available for this flow yet") }),
+                    _ => ignored.push(Ignored {
+                        name: k,
+                        why: format!("response_mode \"{v}\" is not available for this flow yet"),
+                    }),
                 },
                 "api_url" => self.api_url = v,
                 // Only the redirect window and none/public client auth exist so far.
                 "window" | "token_endpoint_auth_method" => {
                     if !(v == "redirect" || v == "none") {
-                        ignored.push(Ignored { name: k, why: format!("\"{v}\" is not available yet") });
+                        ignored.push(Ignored {
+                            name: k,
+                            why: format!("\"{v}\" is not available yet"),
+                        });
                     }
                 }
-                _ if RESERVED.contains(&k.as_str()) => {
-                    ignored.push(Ignored { name: k, why: "set by the app itself, or never taken from a URL".into() })
-                }
+                _ if RESERVED.contains(&k.as_str()) => ignored.push(Ignored {
+                    name: k,
+                    why: "set by the app itself, or never taken from a URL".into(),
+                }),
                 _ if k.is_empty() => {}
                 _ => {
                     self.extra.retain(|(name, _)| *name != k);
@@ -166,7 +185,10 @@ impl Config {
             let (k, v) = line.split_once('=').unwrap_or((line, ""));
             let (k, v) = (k.trim().to_string(), v.trim().to_string());
             if RESERVED.contains(&k.as_str()) || KNOWN.contains(&k.as_str()) {
-                ignored.push(Ignored { name: k, why: "set by the app or by its own field".into() });
+                ignored.push(Ignored {
+                    name: k,
+                    why: "set by the app or by its own field".into(),
+                });
             } else {
                 out.retain(|(name, _)| *name != k);
                 out.push((k, v));
@@ -177,13 +199,21 @@ impl Config {
 
     /// The inverse of [`Config::parse_extra`].
     pub fn extra_text(&self) -> String {
-        self.extra.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n")
+        self.extra
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
 /// The callback page of the app at `app_base` (the page's base URL, ending in `/`).
 pub fn default_redirect_uri(app_base: &str) -> String {
-    let base = if app_base.ends_with('/') { app_base.to_string() } else { format!("{app_base}/") };
+    let base = if app_base.ends_with('/') {
+        app_base.to_string()
+    } else {
+        format!("{app_base}/")
+    };
     format!("{base}callback.html")
 }
 
@@ -194,8 +224,14 @@ mod tests {
     #[test]
     fn defaults_point_at_bundled_provider_and_callback() {
         let c = Config::defaults("http://127.0.0.1:8080/flowlab/");
-        assert_eq!(c.redirect_uri, "http://127.0.0.1:8080/flowlab/callback.html");
-        assert_eq!(default_redirect_uri("https://x.test"), "https://x.test/callback.html");
+        assert_eq!(
+            c.redirect_uri,
+            "http://127.0.0.1:8080/flowlab/callback.html"
+        );
+        assert_eq!(
+            default_redirect_uri("https://x.test"),
+            "https://x.test/callback.html"
+        );
         assert_eq!(c.issuer, "http://127.0.0.1:9000");
     }
 
@@ -208,7 +244,13 @@ mod tests {
         assert_eq!(c.issuer, "https://op.example");
         assert_eq!(c.client_id, "abc");
         assert_eq!(c.scope, "openid email");
-        assert_eq!(c.extra, vec![("audience".to_string(), "api".to_string()), ("prompt".to_string(), "consent".to_string())]);
+        assert_eq!(
+            c.extra,
+            vec![
+                ("audience".to_string(), "api".to_string()),
+                ("prompt".to_string(), "consent".to_string())
+            ]
+        );
         let names: Vec<&str> = ignored.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, vec!["client_secret", "password", "state", "flow"]);
         assert!(!format!("{c:?}").contains("s3cret"));
@@ -216,7 +258,8 @@ mod tests {
 
     #[test]
     fn share_link_round_trips() {
-        let (c, _) = Config::defaults("http://a/").apply_query("issuer=https%3A%2F%2Fop&audience=x+y&api_url=https%3A%2F%2Fapi%2Fme");
+        let (c, _) = Config::defaults("http://a/")
+            .apply_query("issuer=https%3A%2F%2Fop&audience=x+y&api_url=https%3A%2F%2Fapi%2Fme");
         let q = c.to_query();
         assert!(q.contains("audience=x+y"));
         let (back, ignored) = Config::defaults("http://other/").apply_query(&q);
@@ -226,11 +269,19 @@ mod tests {
 
     #[test]
     fn extra_text_box() {
-        let (extra, ignored) = Config::parse_extra(" audience = api \nprompt=login\n\nstate=x\nlogin_hint=alice\nprompt=consent");
+        let (extra, ignored) = Config::parse_extra(
+            " audience = api \nprompt=login\n\nstate=x\nlogin_hint=alice\nprompt=consent",
+        );
         assert_eq!(extra.len(), 3);
         assert_eq!(extra[2], ("prompt".to_string(), "consent".to_string()));
         assert_eq!(ignored.len(), 1);
-        let c = Config { extra, ..Config::defaults("http://a/") };
-        assert_eq!(c.extra_text(), "audience=api\nlogin_hint=alice\nprompt=consent");
+        let c = Config {
+            extra,
+            ..Config::defaults("http://a/")
+        };
+        assert_eq!(
+            c.extra_text(),
+            "audience=api\nlogin_hint=alice\nprompt=consent"
+        );
     }
 }

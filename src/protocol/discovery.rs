@@ -41,11 +41,19 @@ impl ProviderMetadata {
             userinfo_endpoint: optional_str(v, "userinfo_endpoint")?,
             end_session_endpoint: optional_str(v, "end_session_endpoint")?,
             revocation_endpoint: optional_str(v, "revocation_endpoint")?,
-            response_types_supported: optional_list(v, "response_types_supported")?.unwrap_or_default(),
+            response_types_supported: optional_list(v, "response_types_supported")?
+                .unwrap_or_default(),
             response_modes_supported: optional_list(v, "response_modes_supported")?,
             code_challenge_methods_supported: optional_list(v, "code_challenge_methods_supported")?,
-            id_token_signing_alg_values_supported: optional_list(v, "id_token_signing_alg_values_supported")?.unwrap_or_default(),
-            authorization_response_iss_parameter_supported: flag(v, "authorization_response_iss_parameter_supported")?,
+            id_token_signing_alg_values_supported: optional_list(
+                v,
+                "id_token_signing_alg_values_supported",
+            )?
+            .unwrap_or_default(),
+            authorization_response_iss_parameter_supported: flag(
+                v,
+                "authorization_response_iss_parameter_supported",
+            )?,
             scopes_supported: optional_list(v, "scopes_supported")?,
         })
     }
@@ -56,26 +64,42 @@ impl ProviderMetadata {
 pub fn discovery_url(issuer: &str) -> Result<String, FlowError> {
     let issuer = issuer.trim();
     if issuer.is_empty() {
-        return Err(FlowError::new(ErrorCode::InvalidConfig, "Enter the issuer URL of the provider first."));
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "Enter the issuer URL of the provider first.",
+        ));
     }
     let url = require_secure_endpoint("The issuer", issuer)?;
     if url.rest.contains('?') {
-        return Err(FlowError::new(ErrorCode::InvalidConfig, "An issuer URL has no query or fragment.")
-            .spec("OIDC Discovery 2"));
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "An issuer URL has no query or fragment.",
+        )
+        .spec("OIDC Discovery 2"));
     }
-    Ok(format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')))
+    Ok(format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    ))
 }
 
 /// Judges a discovery response: parses it and applies every rule, returning the checks run.
 ///
 /// The metadata is returned only when no check failed.
-pub fn judge_discovery(expected_issuer: &str, answer: &HttpAnswer) -> (Option<ProviderMetadata>, Vec<Check>) {
+pub fn judge_discovery(
+    expected_issuer: &str,
+    answer: &HttpAnswer,
+) -> (Option<ProviderMetadata>, Vec<Check>) {
     let mut checks = Vec::new();
     const S4: &str = "OIDC Discovery 4.2";
     if answer.status != 200 {
         checks.push(Check::fail(
             "HTTP 200",
-            format!("The discovery endpoint answered with status {}; {}", answer.status, describe_non_json(answer)),
+            format!(
+                "The discovery endpoint answered with status {}; {}",
+                answer.status,
+                describe_non_json(answer)
+            ),
             S4,
             ErrorCode::DiscoveryInvalid,
         ));
@@ -86,7 +110,10 @@ pub fn judge_discovery(expected_issuer: &str, answer: &HttpAnswer) -> (Option<Pr
         Err(_) => {
             checks.push(Check::fail(
                 "JSON document",
-                format!("The discovery document is not JSON: {}", describe_non_json(answer)),
+                format!(
+                    "The discovery document is not JSON: {}",
+                    describe_non_json(answer)
+                ),
                 S4,
                 ErrorCode::DiscoveryInvalid,
             ));
@@ -108,13 +135,21 @@ pub fn judge_discovery(expected_issuer: &str, answer: &HttpAnswer) -> (Option<Pr
             return (None, checks);
         }
     };
-    checks.push(Check::pass("JSON document", "The answer is a JSON object with the required members.", "OIDC Discovery 3"));
+    checks.push(Check::pass(
+        "JSON document",
+        "The answer is a JSON object with the required members.",
+        "OIDC Discovery 3",
+    ));
 
     let wanted = expected_issuer.trim();
     if meta.issuer == wanted {
         checks.push(
-            Check::pass("issuer matches", "The document names exactly the issuer you configured.", "OIDC Discovery 4.3")
-                .compared(wanted, &meta.issuer),
+            Check::pass(
+                "issuer matches",
+                "The document names exactly the issuer you configured.",
+                "OIDC Discovery 4.3",
+            )
+            .compared(wanted, &meta.issuer),
         );
     } else {
         checks.push(
@@ -131,7 +166,10 @@ pub fn judge_discovery(expected_issuer: &str, answer: &HttpAnswer) -> (Option<Pr
     }
 
     let endpoints = [
-        ("authorization_endpoint", Some(meta.authorization_endpoint.as_str())),
+        (
+            "authorization_endpoint",
+            Some(meta.authorization_endpoint.as_str()),
+        ),
         ("token_endpoint", meta.token_endpoint.as_deref()),
         ("jwks_uri", Some(meta.jwks_uri.as_str())),
         ("userinfo_endpoint", meta.userinfo_endpoint.as_deref()),
@@ -147,15 +185,26 @@ pub fn judge_discovery(expected_issuer: &str, answer: &HttpAnswer) -> (Option<Pr
         }
     }
     if insecure.is_empty() {
-        let loopback = HttpUrl::parse(&meta.authorization_endpoint).map(|u| u.is_loopback()).unwrap_or(false);
+        let loopback = HttpUrl::parse(&meta.authorization_endpoint)
+            .map(|u| u.is_loopback())
+            .unwrap_or(false);
         let detail = if loopback {
             "Every endpoint is https, or plain http on this machine's loopback address (allowed for a local provider)."
         } else {
             "Every endpoint uses https."
         };
-        checks.push(Check::pass("endpoints use TLS", detail, "RFC 6749 3.1, 3.2"));
+        checks.push(Check::pass(
+            "endpoints use TLS",
+            detail,
+            "RFC 6749 3.1, 3.2",
+        ));
     } else {
-        checks.push(Check::fail("endpoints use TLS", insecure.join(" "), "RFC 6749 3.1, 3.2", ErrorCode::InsecureEndpoint));
+        checks.push(Check::fail(
+            "endpoints use TLS",
+            insecure.join(" "),
+            "RFC 6749 3.1, 3.2",
+            ErrorCode::InsecureEndpoint,
+        ));
     }
 
     match &meta.code_challenge_methods_supported {
@@ -216,21 +265,32 @@ pub fn discovery_step(
     let answer = match answer {
         Ok(a) => a,
         Err(e) => {
-            step.checks.push(Check::fail("reachable", e.message.clone(), e.spec.as_deref().unwrap_or("OIDC Discovery 4"), e.code));
+            step.checks.push(Check::fail(
+                "reachable",
+                e.message.clone(),
+                e.spec.as_deref().unwrap_or("OIDC Discovery 4"),
+                e.code,
+            ));
             return (step.settle(), Err(e.clone()));
         }
     };
     step.response = Some(response_record(answer));
     let (meta, checks) = judge_discovery(issuer, answer);
-    let failure = checks
-        .iter()
-        .find(|c| c.failed())
-        .map(|c| FlowError::new(c.error.unwrap_or(ErrorCode::DiscoveryInvalid), c.detail.clone()).spec(c.spec.clone()));
+    let failure = checks.iter().find(|c| c.failed()).map(|c| {
+        FlowError::new(
+            c.error.unwrap_or(ErrorCode::DiscoveryInvalid),
+            c.detail.clone(),
+        )
+        .spec(c.spec.clone())
+    });
     step.checks = checks;
     let result = match (meta, failure) {
         (Some(m), None) => Ok(m),
         (_, Some(e)) => Err(e),
-        (None, None) => Err(FlowError::new(ErrorCode::DiscoveryInvalid, "The discovery document was not accepted.")),
+        (None, None) => Err(FlowError::new(
+            ErrorCode::DiscoveryInvalid,
+            "The discovery document was not accepted.",
+        )),
     };
     (step.settle(), result)
 }
@@ -241,19 +301,35 @@ mod tests {
 
     #[test]
     fn discovery_step_records_and_fails_cleanly() {
-        let (step, meta) = discovery_step("http://127.0.0.1:9000", "u", Ok(&answer(200, DOC)), Some(5));
+        let (step, meta) =
+            discovery_step("http://127.0.0.1:9000", "u", Ok(&answer(200, DOC)), Some(5));
         assert!(meta.is_ok());
         assert_eq!(step.response.as_ref().and_then(|r| r.status), Some(200));
         let down = FlowError::new(ErrorCode::Network, "down");
         let (step, meta) = discovery_step("http://x", "u", Err(&down), None);
         assert_eq!(meta.unwrap_err().code, ErrorCode::Network);
-        assert_eq!(step.first_failure().and_then(|c| c.error), Some(ErrorCode::Network));
-        let (_, bad) = discovery_step("http://127.0.0.1:9000", "u", Ok(&answer(200, r#"{"issuer":1}"#)), None);
-        assert!(bad.unwrap_err().message.contains("\"issuer\" is not a string"));
+        assert_eq!(
+            step.first_failure().and_then(|c| c.error),
+            Some(ErrorCode::Network)
+        );
+        let (_, bad) = discovery_step(
+            "http://127.0.0.1:9000",
+            "u",
+            Ok(&answer(200, r#"{"issuer":1}"#)),
+            None,
+        );
+        assert!(bad
+            .unwrap_err()
+            .message
+            .contains("\"issuer\" is not a string"));
     }
 
     fn answer(status: u16, body: &str) -> HttpAnswer {
-        HttpAnswer { status, content_type: Some("application/json".into()), body: body.into() }
+        HttpAnswer {
+            status,
+            content_type: Some("application/json".into()),
+            body: body.into(),
+        }
     }
 
     const DOC: &str = r#"{"issuer":"http://127.0.0.1:9000","authorization_endpoint":"http://127.0.0.1:9000/auth",
@@ -264,13 +340,22 @@ mod tests {
 
     #[test]
     fn discovery_url_rules() {
-        assert_eq!(discovery_url("https://id.example.com/").unwrap(), "https://id.example.com/.well-known/openid-configuration");
+        assert_eq!(
+            discovery_url("https://id.example.com/").unwrap(),
+            "https://id.example.com/.well-known/openid-configuration"
+        );
         assert_eq!(
             discovery_url("https://id.example.com/tenant").unwrap(),
             "https://id.example.com/tenant/.well-known/openid-configuration"
         );
-        assert_eq!(discovery_url("").unwrap_err().code, ErrorCode::InvalidConfig);
-        assert_eq!(discovery_url("http://id.example.com").unwrap_err().code, ErrorCode::InsecureEndpoint);
+        assert_eq!(
+            discovery_url("").unwrap_err().code,
+            ErrorCode::InvalidConfig
+        );
+        assert_eq!(
+            discovery_url("http://id.example.com").unwrap_err().code,
+            ErrorCode::InsecureEndpoint
+        );
         assert!(discovery_url("https://id.example.com/?x=1").is_err());
     }
 
@@ -278,7 +363,10 @@ mod tests {
     fn accepts_recorded_document() {
         let (meta, checks) = judge_discovery("http://127.0.0.1:9000", &answer(200, DOC));
         let meta = meta.expect("valid");
-        assert_eq!(meta.token_endpoint.as_deref(), Some("http://127.0.0.1:9000/token"));
+        assert_eq!(
+            meta.token_endpoint.as_deref(),
+            Some("http://127.0.0.1:9000/token")
+        );
         assert!(meta.authorization_response_iss_parameter_supported);
         assert!(checks.iter().all(|c| !c.failed()), "{checks:?}");
     }
@@ -297,25 +385,40 @@ mod tests {
         let doc = DOC.replace("http://127.0.0.1:9000/token", "http://evil.example/token");
         let (meta, checks) = judge_discovery("http://127.0.0.1:9000", &answer(200, &doc));
         assert!(meta.is_none());
-        assert!(checks.iter().any(|c| c.error == Some(ErrorCode::InsecureEndpoint)));
+        assert!(checks
+            .iter()
+            .any(|c| c.error == Some(ErrorCode::InsecureEndpoint)));
     }
 
     #[test]
     fn non_json_html_and_missing_members() {
-        for (status, body) in [(200, "<html><body>Welcome</body></html>"), (404, "Not found"), (200, "[1,2]"), (200, r#"{"issuer":"x"}"#)] {
+        for (status, body) in [
+            (200, "<html><body>Welcome</body></html>"),
+            (404, "Not found"),
+            (200, "[1,2]"),
+            (200, r#"{"issuer":"x"}"#),
+        ] {
             let (meta, checks) = judge_discovery("http://127.0.0.1:9000", &answer(status, body));
             assert!(meta.is_none(), "{body}");
-            assert_eq!(checks.last().and_then(|c| c.error), Some(ErrorCode::DiscoveryInvalid), "{body}");
+            assert_eq!(
+                checks.last().and_then(|c| c.error),
+                Some(ErrorCode::DiscoveryInvalid),
+                "{body}"
+            );
         }
     }
 
     #[test]
     fn plain_pkce_only_rejected_and_absent_skipped() {
         let doc = DOC.replace(r#"["S256"]"#, r#"["plain"]"#);
-        assert!(judge_discovery("http://127.0.0.1:9000", &answer(200, &doc)).0.is_none());
+        assert!(judge_discovery("http://127.0.0.1:9000", &answer(200, &doc))
+            .0
+            .is_none());
         let doc = DOC.replace(r#""code_challenge_methods_supported":["S256"],"#, "");
         let (meta, checks) = judge_discovery("http://127.0.0.1:9000", &answer(200, &doc));
         assert!(meta.is_some());
-        assert!(checks.iter().any(|c| c.status == crate::protocol::step::CheckStatus::Skip));
+        assert!(checks
+            .iter()
+            .any(|c| c.status == crate::protocol::step::CheckStatus::Skip));
     }
 }

@@ -116,7 +116,11 @@ pub struct FlowError {
 
 impl FlowError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        FlowError { code, message: message.into(), spec: None }
+        FlowError {
+            code,
+            message: message.into(),
+            spec: None,
+        }
     }
 
     /// Names the spec section the broken rule comes from.
@@ -146,7 +150,10 @@ mod tests {
     fn codes_serialize_as_documented() {
         assert_eq!(ErrorCode::StateMismatch.as_str(), "state_mismatch");
         assert_eq!(ErrorCode::BadSignature.as_str(), "bad_signature");
-        assert_eq!(ErrorCode::IdTokenIssMismatch.to_string(), "id_token_iss_mismatch");
+        assert_eq!(
+            ErrorCode::IdTokenIssMismatch.to_string(),
+            "id_token_iss_mismatch"
+        );
     }
 
     #[test]

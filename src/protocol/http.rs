@@ -16,25 +16,37 @@ pub struct HttpAnswer {
 /// Says in words what a non-JSON answer was: an HTML page (with its title), empty, or text.
 pub fn describe_non_json(answer: &HttpAnswer) -> String {
     let body = answer.body.trim();
-    let looks_html = answer.content_type.as_deref().is_some_and(|c| c.contains("html"))
+    let looks_html = answer
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.contains("html"))
         || body.starts_with('<') && body.to_ascii_lowercase().contains("<html");
     if body.is_empty() {
         return format!("the answer (HTTP {}) had an empty body.", answer.status);
     }
     if looks_html {
-        let title = html_title(body).map(|t| format!(" titled \u{201c}{t}\u{201d}")).unwrap_or_default();
+        let title = html_title(body)
+            .map(|t| format!(" titled \u{201c}{t}\u{201d}"))
+            .unwrap_or_default();
         return format!(
             "the server sent an HTML page{title} (HTTP {}), not JSON: the URL probably points at a web page or an \
              error page rather than at the endpoint.",
             answer.status
         );
     }
-    format!("the answer (HTTP {}) begins with \u{201c}{}\u{201d}.", answer.status, excerpt(body, 80))
+    format!(
+        "the answer (HTTP {}) begins with \u{201c}{}\u{201d}.",
+        answer.status,
+        excerpt(body, 80)
+    )
 }
 
 /// The first `max` characters of a text, on one line.
 pub fn excerpt(text: &str, max: usize) -> String {
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if one_line.chars().count() > max {
         format!("{}\u{2026}", one_line.chars().take(max).collect::<String>())
     } else {
@@ -64,7 +76,11 @@ impl OAuthError {
     pub fn from_json(body: &str) -> Option<OAuthError> {
         let v: serde_json::Value = serde_json::from_str(body).ok()?;
         let error = str_or_none(&v, "error").filter(|e| !e.is_empty())?;
-        Some(OAuthError { error, error_description: str_or_none(&v, "error_description"), error_uri: str_or_none(&v, "error_uri") })
+        Some(OAuthError {
+            error,
+            error_description: str_or_none(&v, "error_description"),
+            error_uri: str_or_none(&v, "error_uri"),
+        })
     }
 
     /// The explanation of the standard error codes (RFC 6749 4.1.2.1 and 5.2, OIDC Core 3.1.2.6).
@@ -93,13 +109,23 @@ impl OAuthError {
 
     /// One sentence for the outcome: the code, the description as text, the meaning.
     pub fn sentence(&self) -> String {
-        let desc = self.error_description.as_deref().map(|d| format!(": \u{201c}{}\u{201d}", excerpt(d, 300))).unwrap_or_default();
-        format!("The provider returned the error \u{201c}{}\u{201d}{desc}. {}", excerpt(&self.error, 80), self.meaning())
+        let desc = self
+            .error_description
+            .as_deref()
+            .map(|d| format!(": \u{201c}{}\u{201d}", excerpt(d, 300)))
+            .unwrap_or_default();
+        format!(
+            "The provider returned the error \u{201c}{}\u{201d}{desc}. {}",
+            excerpt(&self.error, 80),
+            self.meaning()
+        )
     }
 
     /// error_uri, only when it is https (anything else is not made a link).
     pub fn safe_error_uri(&self) -> Option<&str> {
-        self.error_uri.as_deref().filter(|u| u.starts_with("https://"))
+        self.error_uri
+            .as_deref()
+            .filter(|u| u.starts_with("https://"))
     }
 }
 
@@ -115,10 +141,21 @@ mod tests {
             body: "<!doctype html><html><head><title>502 Bad Gateway</title></head></html>".into(),
         };
         let d = describe_non_json(&a);
-        assert!(d.contains("HTML page titled \u{201c}502 Bad Gateway\u{201d}"), "{d}");
-        let e = HttpAnswer { status: 204, content_type: None, body: " ".into() };
+        assert!(
+            d.contains("HTML page titled \u{201c}502 Bad Gateway\u{201d}"),
+            "{d}"
+        );
+        let e = HttpAnswer {
+            status: 204,
+            content_type: None,
+            body: " ".into(),
+        };
         assert!(describe_non_json(&e).contains("empty"));
-        let t = HttpAnswer { status: 200, content_type: None, body: "x".repeat(200) };
+        let t = HttpAnswer {
+            status: 200,
+            content_type: None,
+            body: "x".repeat(200),
+        };
         assert!(describe_non_json(&t).ends_with("\u{2026}\u{201d}."));
     }
 
@@ -131,7 +168,11 @@ mod tests {
         assert_eq!(e.safe_error_uri(), None);
         assert!(OAuthError::from_json(r#"{"access_token":"x"}"#).is_none());
         assert!(OAuthError::from_json("<html>").is_none());
-        let ok = OAuthError { error: "x".into(), error_description: None, error_uri: Some("https://e/x".into()) };
+        let ok = OAuthError {
+            error: "x".into(),
+            error_description: None,
+            error_uri: Some("https://e/x".into()),
+        };
         assert_eq!(ok.safe_error_uri(), Some("https://e/x"));
     }
 }

@@ -54,7 +54,12 @@ pub fn format_time(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Applies every claim rule to a decoded token whose signature was checked separately.
@@ -77,9 +82,11 @@ pub fn check_claims(jwt: &DecodedJwt, alg: SigAlg, want: &Expectations<'_>) -> V
     }
 
     match jwt.str_claim("sub") {
-        Some(s) if !s.is_empty() && s.len() <= 255 => {
-            checks.push(Check::pass("sub", "The token names the user (a stable identifier at this provider).", "OIDC Core 2"))
-        }
+        Some(s) if !s.is_empty() && s.len() <= 255 => checks.push(Check::pass(
+            "sub",
+            "The token names the user (a stable identifier at this provider).",
+            "OIDC Core 2",
+        )),
         _ => checks.push(Check::fail(
             "sub",
             "The token has no valid subject (sub): it does not say who signed in.",
@@ -89,10 +96,19 @@ pub fn check_claims(jwt: &DecodedJwt, alg: SigAlg, want: &Expectations<'_>) -> V
     }
 
     let auds = jwt.audiences();
-    let aud_text = if auds.is_empty() { "(missing)".to_string() } else { auds.join(", ") };
+    let aud_text = if auds.is_empty() {
+        "(missing)".to_string()
+    } else {
+        auds.join(", ")
+    };
     if auds.iter().any(|a| a == want.client_id) {
         checks.push(
-            Check::pass("aud", "The token is meant for this client.", "OIDC Core 3.1.3.7 (3)").compared(want.client_id, &aud_text),
+            Check::pass(
+                "aud",
+                "The token is meant for this client.",
+                "OIDC Core 3.1.3.7 (3)",
+            )
+            .compared(want.client_id, &aud_text),
         );
     } else {
         checks.push(
@@ -127,7 +143,10 @@ pub fn check_claims(jwt: &DecodedJwt, alg: SigAlg, want: &Expectations<'_>) -> V
         Some(exp) if want.now <= exp + CLOCK_SKEW_SECS => checks.push(
             Check::pass(
                 "exp",
-                format!("The token is valid until {} (clock skew allowed: {CLOCK_SKEW_SECS} s).", format_time(exp)),
+                format!(
+                    "The token is valid until {} (clock skew allowed: {CLOCK_SKEW_SECS} s).",
+                    format_time(exp)
+                ),
                 "OIDC Core 3.1.3.7 (9)",
             )
             .compared(format!("after {}", format_time(want.now)), format_time(exp)),
@@ -141,24 +160,47 @@ pub fn check_claims(jwt: &DecodedJwt, alg: SigAlg, want: &Expectations<'_>) -> V
             )
             .compared(format!("after {}", format_time(want.now)), format_time(exp)),
         ),
-        None => checks.push(Check::fail("exp", "The token has no expiry time (exp).", "OIDC Core 2", ErrorCode::ClaimMissing)),
+        None => checks.push(Check::fail(
+            "exp",
+            "The token has no expiry time (exp).",
+            "OIDC Core 2",
+            ErrorCode::ClaimMissing,
+        )),
     }
 
     match jwt.time_claim("iat") {
         Some(iat) if iat <= want.now + CLOCK_SKEW_SECS => checks.push(
-            Check::pass("iat", format!("Issued at {}.", format_time(iat)), "OIDC Core 3.1.3.7 (10)")
-                .compared(format!("not after {}", format_time(want.now)), format_time(iat)),
+            Check::pass(
+                "iat",
+                format!("Issued at {}.", format_time(iat)),
+                "OIDC Core 3.1.3.7 (10)",
+            )
+            .compared(
+                format!("not after {}", format_time(want.now)),
+                format_time(iat),
+            ),
         ),
         Some(iat) => checks.push(
             Check::fail(
                 "iat",
-                format!("The token says it was issued in the future ({}): check the clocks.", format_time(iat)),
+                format!(
+                    "The token says it was issued in the future ({}): check the clocks.",
+                    format_time(iat)
+                ),
                 "OIDC Core 3.1.3.7 (10)",
                 ErrorCode::IatInvalid,
             )
-            .compared(format!("not after {}", format_time(want.now)), format_time(iat)),
+            .compared(
+                format!("not after {}", format_time(want.now)),
+                format_time(iat),
+            ),
         ),
-        None => checks.push(Check::fail("iat", "The token has no issue time (iat).", "OIDC Core 2", ErrorCode::ClaimMissing)),
+        None => checks.push(Check::fail(
+            "iat",
+            "The token has no issue time (iat).",
+            "OIDC Core 2",
+            ErrorCode::ClaimMissing,
+        )),
     }
 
     match (want.nonce, jwt.str_claim("nonce")) {
@@ -178,8 +220,24 @@ pub fn check_claims(jwt: &DecodedJwt, alg: SigAlg, want: &Expectations<'_>) -> V
         (None, _) => checks.push(Check::skip("nonce", "No nonce was sent with this request.", "OIDC Core 3.1.3.7 (11)")),
     }
 
-    hash_check(&mut checks, jwt, alg, "at_hash", want.access_token, want.require_at_hash, "OIDC Core 3.2.2.9");
-    hash_check(&mut checks, jwt, alg, "c_hash", want.code, false, "OIDC Core 3.3.2.11");
+    hash_check(
+        &mut checks,
+        jwt,
+        alg,
+        "at_hash",
+        want.access_token,
+        want.require_at_hash,
+        "OIDC Core 3.2.2.9",
+    );
+    hash_check(
+        &mut checks,
+        jwt,
+        alg,
+        "c_hash",
+        want.code,
+        false,
+        "OIDC Core 3.3.2.11",
+    );
     checks
 }
 
@@ -193,7 +251,11 @@ fn hash_check(
     required: bool,
     spec: &str,
 ) {
-    let what = if claim == "at_hash" { "access token" } else { "authorization code" };
+    let what = if claim == "at_hash" {
+        "access token"
+    } else {
+        "authorization code"
+    };
     match (value, jwt.str_claim(claim)) {
         (Some(v), Some(h)) => {
             let computed = half_hash(alg, v);
@@ -247,7 +309,10 @@ mod tests {
     }
 
     fn failure(claims: serde_json::Value, w: &Expectations<'_>) -> Option<ErrorCode> {
-        check_claims(&token(claims), SigAlg::RS256, w).iter().find(|c| c.failed()).and_then(|c| c.error)
+        check_claims(&token(claims), SigAlg::RS256, w)
+            .iter()
+            .find(|c| c.failed())
+            .and_then(|c| c.error)
     }
 
     fn with(key: &str, value: serde_json::Value) -> serde_json::Value {
@@ -266,14 +331,38 @@ mod tests {
     #[test]
     fn each_rule_fails_on_its_own() {
         let w = want();
-        assert_eq!(failure(with("iss", "https://evil.example".into()), &w), Some(ErrorCode::IdTokenIssMismatch));
-        assert_eq!(failure(with("aud", "other".into()), &w), Some(ErrorCode::AudMismatch));
-        assert_eq!(failure(with("aud", serde_json::json!(["app", "other"])), &w), Some(ErrorCode::AzpMismatch));
-        assert_eq!(failure(with("azp", "other".into()), &w), Some(ErrorCode::AzpMismatch));
-        assert_eq!(failure(with("exp", (NOW - CLOCK_SKEW_SECS - 1).into()), &w), Some(ErrorCode::TokenExpired));
-        assert_eq!(failure(with("iat", (NOW + CLOCK_SKEW_SECS + 1).into()), &w), Some(ErrorCode::IatInvalid));
-        assert_eq!(failure(with("nonce", "n-2".into()), &w), Some(ErrorCode::NonceMismatch));
-        assert_eq!(failure(with("sub", "".into()), &w), Some(ErrorCode::ClaimMissing));
+        assert_eq!(
+            failure(with("iss", "https://evil.example".into()), &w),
+            Some(ErrorCode::IdTokenIssMismatch)
+        );
+        assert_eq!(
+            failure(with("aud", "other".into()), &w),
+            Some(ErrorCode::AudMismatch)
+        );
+        assert_eq!(
+            failure(with("aud", serde_json::json!(["app", "other"])), &w),
+            Some(ErrorCode::AzpMismatch)
+        );
+        assert_eq!(
+            failure(with("azp", "other".into()), &w),
+            Some(ErrorCode::AzpMismatch)
+        );
+        assert_eq!(
+            failure(with("exp", (NOW - CLOCK_SKEW_SECS - 1).into()), &w),
+            Some(ErrorCode::TokenExpired)
+        );
+        assert_eq!(
+            failure(with("iat", (NOW + CLOCK_SKEW_SECS + 1).into()), &w),
+            Some(ErrorCode::IatInvalid)
+        );
+        assert_eq!(
+            failure(with("nonce", "n-2".into()), &w),
+            Some(ErrorCode::NonceMismatch)
+        );
+        assert_eq!(
+            failure(with("sub", "".into()), &w),
+            Some(ErrorCode::ClaimMissing)
+        );
         let mut no_nonce = good();
         no_nonce.as_object_mut().map(|m| m.remove("nonce"));
         assert_eq!(failure(no_nonce, &w), Some(ErrorCode::NonceMismatch));
@@ -282,9 +371,18 @@ mod tests {
     #[test]
     fn skew_is_tolerated() {
         let w = want();
-        assert_eq!(failure(with("exp", (NOW - CLOCK_SKEW_SECS).into()), &w), None);
-        assert_eq!(failure(with("iat", (NOW + CLOCK_SKEW_SECS).into()), &w), None);
-        assert_eq!(failure(with("aud", serde_json::json!(["app", "x"])).tap_azp(), &w), None);
+        assert_eq!(
+            failure(with("exp", (NOW - CLOCK_SKEW_SECS).into()), &w),
+            None
+        );
+        assert_eq!(
+            failure(with("iat", (NOW + CLOCK_SKEW_SECS).into()), &w),
+            None
+        );
+        assert_eq!(
+            failure(with("aud", serde_json::json!(["app", "x"])).tap_azp(), &w),
+            None
+        );
     }
 
     trait TapAzp {
@@ -305,8 +403,14 @@ mod tests {
         let mut w = want();
         w.access_token = Some(at);
         w.require_at_hash = true;
-        assert_eq!(failure(with("at_hash", "77QmUPtjPfzWtF2AnpK9RQ".into()), &w), None);
-        assert_eq!(failure(with("at_hash", "AAAA".into()), &w), Some(ErrorCode::HashMismatch));
+        assert_eq!(
+            failure(with("at_hash", "77QmUPtjPfzWtF2AnpK9RQ".into()), &w),
+            None
+        );
+        assert_eq!(
+            failure(with("at_hash", "AAAA".into()), &w),
+            Some(ErrorCode::HashMismatch)
+        );
         assert_eq!(failure(good(), &w), Some(ErrorCode::ClaimMissing));
         w.require_at_hash = false;
         assert_eq!(failure(good(), &w), None);
@@ -315,11 +419,23 @@ mod tests {
     /// OIDC Core A.4: c_hash for the example code.
     #[test]
     fn c_hash_spec_vector() {
-        assert_eq!(half_hash(SigAlg::RS256, "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk"), "LDktKdoQak3Pk0cnXxCltA");
+        assert_eq!(
+            half_hash(
+                SigAlg::RS256,
+                "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk"
+            ),
+            "LDktKdoQak3Pk0cnXxCltA"
+        );
         let mut w = want();
         w.code = Some("Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk");
-        assert_eq!(failure(with("c_hash", "LDktKdoQak3Pk0cnXxCltA".into()), &w), None);
-        assert_eq!(failure(with("c_hash", "x".into()), &w), Some(ErrorCode::HashMismatch));
+        assert_eq!(
+            failure(with("c_hash", "LDktKdoQak3Pk0cnXxCltA".into()), &w),
+            None
+        );
+        assert_eq!(
+            failure(with("c_hash", "x".into()), &w),
+            Some(ErrorCode::HashMismatch)
+        );
     }
 
     #[test]

@@ -31,7 +31,11 @@ pub fn optional_list(v: &Value, name: &str) -> Result<Option<Vec<String>>, Strin
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(a)) => a
             .iter()
-            .map(|x| x.as_str().map(String::from).ok_or_else(|| format!("\"{name}\" holds a non-string")))
+            .map(|x| {
+                x.as_str()
+                    .map(String::from)
+                    .ok_or_else(|| format!("\"{name}\" holds a non-string"))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
         Some(_) => Err(format!("\"{name}\" is not an array")),
@@ -65,7 +69,10 @@ mod tests {
         assert_eq!(required_str(&v, "z").unwrap_err(), "\"z\" is missing");
         assert_eq!(optional_str(&v, "z").unwrap(), None);
         assert!(optional_str(&v, "n").is_err());
-        assert_eq!(optional_list(&v, "l").unwrap(), Some(vec!["p".into(), "q".into()]));
+        assert_eq!(
+            optional_list(&v, "l").unwrap(),
+            Some(vec!["p".into(), "q".into()])
+        );
         assert!(optional_list(&v, "bad").is_err());
         assert!(flag(&v, "b").unwrap());
         assert!(!flag(&v, "z").unwrap());

@@ -32,19 +32,37 @@ pub struct Jwks {
 /// Parses a JWKS document. Keys of unknown shape are skipped rather than failing the set.
 pub fn parse_jwks(body: &str) -> Result<Jwks, FlowError> {
     let not_a_set = || {
-        FlowError::new(ErrorCode::BadResponse, "The jwks_uri did not return a JSON Web Key Set ({\"keys\": [...]}).")
-            .spec("RFC 7517 5")
+        FlowError::new(
+            ErrorCode::BadResponse,
+            "The jwks_uri did not return a JSON Web Key Set ({\"keys\": [...]}).",
+        )
+        .spec("RFC 7517 5")
     };
     let v: Value = serde_json::from_str(body).map_err(|_| not_a_set())?;
-    let keys = v.get("keys").and_then(Value::as_array).ok_or_else(not_a_set)?;
-    Ok(Jwks { keys: keys.iter().filter_map(Jwk::from_json).collect() })
+    let keys = v
+        .get("keys")
+        .and_then(Value::as_array)
+        .ok_or_else(not_a_set)?;
+    Ok(Jwks {
+        keys: keys.iter().filter_map(Jwk::from_json).collect(),
+    })
 }
 
 impl Jwk {
     /// Reads one key; anything without a string `kty` is not a key.
     fn from_json(v: &Value) -> Option<Jwk> {
         let s = |name: &str| v.get(name).and_then(Value::as_str).map(String::from);
-        Some(Jwk { kty: s("kty")?, kid: s("kid"), use_: s("use"), alg: s("alg"), n: s("n"), e: s("e"), crv: s("crv"), x: s("x"), y: s("y") })
+        Some(Jwk {
+            kty: s("kty")?,
+            kid: s("kid"),
+            use_: s("use"),
+            alg: s("alg"),
+            n: s("n"),
+            e: s("e"),
+            crv: s("crv"),
+            x: s("x"),
+            y: s("y"),
+        })
     }
 
     fn fits(&self, alg: SigAlg) -> bool {
@@ -62,7 +80,9 @@ impl Jwk {
         }
         match alg {
             SigAlg::RS256 | SigAlg::PS256 => self.n.is_some() && self.e.is_some(),
-            SigAlg::ES256 => self.crv.as_deref() == Some("P-256") && self.x.is_some() && self.y.is_some(),
+            SigAlg::ES256 => {
+                self.crv.as_deref() == Some("P-256") && self.x.is_some() && self.y.is_some()
+            }
             SigAlg::EdDSA => self.crv.as_deref() == Some("Ed25519") && self.x.is_some(),
         }
     }
@@ -71,7 +91,13 @@ impl Jwk {
     pub fn public_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
         m.insert("kty".into(), self.kty.clone().into());
-        for (k, v) in [("n", &self.n), ("e", &self.e), ("crv", &self.crv), ("x", &self.x), ("y", &self.y)] {
+        for (k, v) in [
+            ("n", &self.n),
+            ("e", &self.e),
+            ("crv", &self.crv),
+            ("x", &self.x),
+            ("y", &self.y),
+        ] {
             if let Some(v) = v {
                 m.insert(k.into(), v.clone().into());
             }
@@ -103,9 +129,17 @@ impl KeyChoiceError {
 }
 
 /// Chooses the key for a token header: by `kid` when present, else the single key that fits.
-pub fn select_key<'a>(jwks: &'a Jwks, header: &JoseHeader, alg: SigAlg) -> Result<&'a Jwk, KeyChoiceError> {
+pub fn select_key<'a>(
+    jwks: &'a Jwks,
+    header: &JoseHeader,
+    alg: SigAlg,
+) -> Result<&'a Jwk, KeyChoiceError> {
     if let Some(kid) = &header.kid {
-        let named: Vec<&Jwk> = jwks.keys.iter().filter(|k| k.kid.as_deref() == Some(kid.as_str())).collect();
+        let named: Vec<&Jwk> = jwks
+            .keys
+            .iter()
+            .filter(|k| k.kid.as_deref() == Some(kid.as_str()))
+            .collect();
         if named.is_empty() {
             return Err(KeyChoiceError::UnknownKid(kid.clone()));
         }
@@ -141,33 +175,75 @@ mod tests {
     ]}"#;
 
     fn header(kid: Option<&str>) -> JoseHeader {
-        JoseHeader { alg: "x".into(), kid: kid.map(String::from), typ: None }
+        JoseHeader {
+            alg: "x".into(),
+            kid: kid.map(String::from),
+            typ: None,
+        }
     }
 
     #[test]
     fn selects_by_kid_and_type() {
         let jwks = parse_jwks(SET).unwrap();
         assert_eq!(jwks.keys.len(), 4);
-        assert_eq!(select_key(&jwks, &header(Some("r1")), SigAlg::RS256).unwrap().kid.as_deref(), Some("r1"));
-        assert_eq!(select_key(&jwks, &header(Some("e1")), SigAlg::ES256).unwrap().kid.as_deref(), Some("e1"));
-        assert_eq!(select_key(&jwks, &header(None), SigAlg::ES256).unwrap().kid.as_deref(), Some("e1"));
+        assert_eq!(
+            select_key(&jwks, &header(Some("r1")), SigAlg::RS256)
+                .unwrap()
+                .kid
+                .as_deref(),
+            Some("r1")
+        );
+        assert_eq!(
+            select_key(&jwks, &header(Some("e1")), SigAlg::ES256)
+                .unwrap()
+                .kid
+                .as_deref(),
+            Some("e1")
+        );
+        assert_eq!(
+            select_key(&jwks, &header(None), SigAlg::ES256)
+                .unwrap()
+                .kid
+                .as_deref(),
+            Some("e1")
+        );
     }
 
     #[test]
     fn refuses_unknown_kid_wrong_type_and_encryption_keys() {
         let jwks = parse_jwks(SET).unwrap();
-        assert_eq!(select_key(&jwks, &header(Some("nope")), SigAlg::RS256), Err(KeyChoiceError::UnknownKid("nope".into())));
-        assert!(matches!(select_key(&jwks, &header(Some("e1")), SigAlg::RS256), Err(KeyChoiceError::NoFit(_))));
-        assert!(matches!(select_key(&jwks, &header(Some("enc")), SigAlg::RS256), Err(KeyChoiceError::NoFit(_))));
+        assert_eq!(
+            select_key(&jwks, &header(Some("nope")), SigAlg::RS256),
+            Err(KeyChoiceError::UnknownKid("nope".into()))
+        );
+        assert!(matches!(
+            select_key(&jwks, &header(Some("e1")), SigAlg::RS256),
+            Err(KeyChoiceError::NoFit(_))
+        ));
+        assert!(matches!(
+            select_key(&jwks, &header(Some("enc")), SigAlg::RS256),
+            Err(KeyChoiceError::NoFit(_))
+        ));
         // r1 declares alg RS256, so it cannot be used for PS256.
-        assert!(matches!(select_key(&jwks, &header(Some("r1")), SigAlg::PS256), Err(KeyChoiceError::NoFit(_))));
-        assert!(matches!(select_key(&jwks, &header(None), SigAlg::EdDSA), Err(KeyChoiceError::NoFit(_))));
+        assert!(matches!(
+            select_key(&jwks, &header(Some("r1")), SigAlg::PS256),
+            Err(KeyChoiceError::NoFit(_))
+        ));
+        assert!(matches!(
+            select_key(&jwks, &header(None), SigAlg::EdDSA),
+            Err(KeyChoiceError::NoFit(_))
+        ));
     }
 
     #[test]
     fn ambiguous_without_kid() {
-        let jwks = parse_jwks(r#"{"keys":[{"kty":"RSA","n":"a","e":"b"},{"kty":"RSA","n":"c","e":"d"}]}"#).unwrap();
-        assert!(matches!(select_key(&jwks, &header(None), SigAlg::RS256), Err(KeyChoiceError::NoFit(_))));
+        let jwks =
+            parse_jwks(r#"{"keys":[{"kty":"RSA","n":"a","e":"b"},{"kty":"RSA","n":"c","e":"d"}]}"#)
+                .unwrap();
+        assert!(matches!(
+            select_key(&jwks, &header(None), SigAlg::RS256),
+            Err(KeyChoiceError::NoFit(_))
+        ));
     }
 
     #[test]

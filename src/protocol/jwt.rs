@@ -72,10 +72,30 @@ impl SigAlg {
     /// WebCrypto parameters: (importKey algorithm, verify algorithm).
     pub fn webcrypto(self) -> WebCryptoParams {
         match self {
-            SigAlg::RS256 => WebCryptoParams { name: "RSASSA-PKCS1-v1_5", hash: Some("SHA-256"), named_curve: None, salt_length: None },
-            SigAlg::PS256 => WebCryptoParams { name: "RSA-PSS", hash: Some("SHA-256"), named_curve: None, salt_length: Some(32) },
-            SigAlg::ES256 => WebCryptoParams { name: "ECDSA", hash: Some("SHA-256"), named_curve: Some("P-256"), salt_length: None },
-            SigAlg::EdDSA => WebCryptoParams { name: "Ed25519", hash: None, named_curve: None, salt_length: None },
+            SigAlg::RS256 => WebCryptoParams {
+                name: "RSASSA-PKCS1-v1_5",
+                hash: Some("SHA-256"),
+                named_curve: None,
+                salt_length: None,
+            },
+            SigAlg::PS256 => WebCryptoParams {
+                name: "RSA-PSS",
+                hash: Some("SHA-256"),
+                named_curve: None,
+                salt_length: Some(32),
+            },
+            SigAlg::ES256 => WebCryptoParams {
+                name: "ECDSA",
+                hash: Some("SHA-256"),
+                named_curve: Some("P-256"),
+                salt_length: None,
+            },
+            SigAlg::EdDSA => WebCryptoParams {
+                name: "Ed25519",
+                hash: None,
+                named_curve: None,
+                salt_length: None,
+            },
         }
     }
 }
@@ -128,24 +148,41 @@ pub fn decode(token: &str) -> Result<DecodedJwt, FlowError> {
     let parts: Vec<&str> = token.split('.').collect();
     match parts.len() {
         3 => {}
-        5 => return Err(malformed("This is an encrypted token (JWE, five parts); Flowlab reads signed tokens (JWS) only.")),
-        n => return Err(malformed(format!("A signed JWT has three parts separated by dots; this one has {n}."))),
+        5 => return Err(malformed(
+            "This is an encrypted token (JWE, five parts); Flowlab reads signed tokens (JWS) only.",
+        )),
+        n => {
+            return Err(malformed(format!(
+                "A signed JWT has three parts separated by dots; this one has {n}."
+            )))
+        }
     }
     let header_bytes = decode_part(parts[0], "header")?;
     let payload_bytes = decode_part(parts[1], "payload")?;
     let signature = decode_part(parts[2], "signature")?;
-    let header_json: Value =
-        serde_json::from_slice(&header_bytes).map_err(|_| malformed("The token's header is not JSON."))?;
+    let header_json: Value = serde_json::from_slice(&header_bytes)
+        .map_err(|_| malformed("The token's header is not JSON."))?;
     let header = JoseHeader {
-        alg: str_or_none(&header_json, "alg").ok_or_else(|| malformed("The token's header has no \"alg\" string."))?,
+        alg: str_or_none(&header_json, "alg")
+            .ok_or_else(|| malformed("The token's header has no \"alg\" string."))?,
         kid: str_or_none(&header_json, "kid"),
         typ: str_or_none(&header_json, "typ"),
     };
     let claims = match serde_json::from_slice::<Value>(&payload_bytes) {
         Ok(Value::Object(m)) => m,
-        _ => return Err(malformed("The token's payload is not a JSON object of claims.")),
+        _ => {
+            return Err(malformed(
+                "The token's payload is not a JSON object of claims.",
+            ))
+        }
     };
-    Ok(DecodedJwt { header, header_json, claims, signing_input: format!("{}.{}", parts[0], parts[1]), signature })
+    Ok(DecodedJwt {
+        header,
+        header_json,
+        claims,
+        signing_input: format!("{}.{}", parts[0], parts[1]),
+        signature,
+    })
 }
 
 impl DecodedJwt {
@@ -156,14 +193,18 @@ impl DecodedJwt {
     /// A NumericDate claim (RFC 7519 2): seconds, possibly with a fraction (truncated).
     pub fn time_claim(&self, name: &str) -> Option<i64> {
         let v = self.claims.get(name)?;
-        v.as_i64().or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+        v.as_i64()
+            .or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
     }
 
     /// `aud` as a list: a single string or an array of strings (RFC 7519 4.1.3).
     pub fn audiences(&self) -> Vec<String> {
         match self.claims.get("aud") {
             Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -179,12 +220,21 @@ pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn make(header: &str, payload: &str, sig: &[u8]) -> String {
-        format!("{}.{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(sig))
+        format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload),
+            URL_SAFE_NO_PAD.encode(sig)
+        )
     }
 
     #[test]
     fn decodes_a_jws() {
-        let t = make(r#"{"alg":"RS256","kid":"k1"}"#, r#"{"sub":"alice","aud":["a","b"],"exp":1.5e9}"#, b"sig");
+        let t = make(
+            r#"{"alg":"RS256","kid":"k1"}"#,
+            r#"{"sub":"alice","aud":["a","b"],"exp":1.5e9}"#,
+            b"sig",
+        );
         let d = decode(&t).unwrap();
         assert_eq!(d.header.kid.as_deref(), Some("k1"));
         assert_eq!(d.str_claim("sub"), Some("alice"));
@@ -216,10 +266,20 @@ pub(crate) mod tests {
     #[test]
     fn allow_list() {
         assert_eq!(SigAlg::parse("RS256").unwrap(), SigAlg::RS256);
-        assert_eq!(SigAlg::parse("ES256").unwrap().webcrypto().named_curve, Some("P-256"));
-        assert_eq!(SigAlg::parse("PS256").unwrap().webcrypto().salt_length, Some(32));
+        assert_eq!(
+            SigAlg::parse("ES256").unwrap().webcrypto().named_curve,
+            Some("P-256")
+        );
+        assert_eq!(
+            SigAlg::parse("PS256").unwrap().webcrypto().salt_length,
+            Some(32)
+        );
         for bad in ["none", "HS256", "HS512", "RS1", ""] {
-            assert_eq!(SigAlg::parse(bad).unwrap_err().code, ErrorCode::UnsupportedAlg, "{bad}");
+            assert_eq!(
+                SigAlg::parse(bad).unwrap_err().code,
+                ErrorCode::UnsupportedAlg,
+                "{bad}"
+            );
         }
     }
 }

@@ -42,15 +42,27 @@ impl LogoutTransaction {
             return None;
         }
         let (config, _) = Config::defaults("").apply_query(&required_str(&v, "config").ok()?);
-        Some(LogoutTransaction { state: required_str(&v, "state").ok()?, config, created_at })
+        Some(LogoutTransaction {
+            state: required_str(&v, "state").ok()?,
+            config,
+            created_at,
+        })
     }
 }
 
 /// The logout redirect and its panel.
-pub fn build_logout(end_session_endpoint: &str, client_id: &str, return_uri: &str, state: &str) -> (String, Step) {
+pub fn build_logout(
+    end_session_endpoint: &str,
+    client_id: &str,
+    return_uri: &str,
+    state: &str,
+) -> (String, Step) {
     let params = vec![
         ("client_id".to_string(), client_id.to_string()),
-        ("post_logout_redirect_uri".to_string(), return_uri.to_string()),
+        (
+            "post_logout_redirect_uri".to_string(),
+            return_uri.to_string(),
+        ),
         ("state".to_string(), state.to_string()),
     ];
     let url = append_query(end_session_endpoint, &params);
@@ -86,7 +98,10 @@ pub fn logout_return_state(pairs: &[(String, String)]) -> Option<&str> {
 }
 
 /// The panel for the return from the provider's logout.
-pub fn logout_return_step(found: Result<&LogoutTransaction, ()>, state: &str) -> (Step, Result<(), FlowError>) {
+pub fn logout_return_step(
+    found: Result<&LogoutTransaction, ()>,
+    state: &str,
+) -> (Step, Result<(), FlowError>) {
     let mut step = Step::new(
         "logout-return",
         "Back from the provider's logout",
@@ -99,7 +114,14 @@ pub fn logout_return_step(found: Result<&LogoutTransaction, ()>, state: &str) ->
     step.params = vec![param("state", state, false)];
     match found {
         Ok(tx) => {
-            step.checks.push(Check::pass("state", "The state matches the sign-out this tab started.", "RP-Initiated Logout 1.0 3").compared(&tx.state, state));
+            step.checks.push(
+                Check::pass(
+                    "state",
+                    "The state matches the sign-out this tab started.",
+                    "RP-Initiated Logout 1.0 3",
+                )
+                .compared(&tx.state, state),
+            );
             (step, Ok(()))
         }
         Err(()) => {
@@ -108,7 +130,12 @@ pub fn logout_return_step(found: Result<&LogoutTransaction, ()>, state: &str) ->
                 "A return from logout arrived that this tab did not start (or it expired); nothing was changed.",
             )
             .spec("RP-Initiated Logout 1.0 3");
-            step.checks.push(Check::fail("state", e.message.clone(), "RP-Initiated Logout 1.0 3", e.code));
+            step.checks.push(Check::fail(
+                "state",
+                e.message.clone(),
+                "RP-Initiated Logout 1.0 3",
+                e.code,
+            ));
             (step.settle(), Err(e))
         }
     }
@@ -127,16 +154,26 @@ mod tests {
         assert_eq!(step.params.len(), 3);
         let mut config = Config::defaults("https://app/");
         config.issuer = "https://op".into();
-        let tx = LogoutTransaction { state: "st".into(), config: config.clone(), created_at: 100 };
+        let tx = LogoutTransaction {
+            state: "st".into(),
+            config: config.clone(),
+            created_at: 100,
+        };
         let back = LogoutTransaction::from_json(&tx.to_json(), 120).unwrap();
         assert_eq!(back, tx);
-        assert!(LogoutTransaction::from_json(&tx.to_json(), 100 + TRANSACTION_LIFETIME_SECS + 1).is_none());
+        assert!(
+            LogoutTransaction::from_json(&tx.to_json(), 100 + TRANSACTION_LIFETIME_SECS + 1)
+                .is_none()
+        );
         assert!(LogoutTransaction::from_json("nope", 100).is_none());
     }
 
     #[test]
     fn recognises_logout_returns_only() {
-        assert_eq!(logout_return_state(&parse_pairs(query_of("https://a/?state=abc"))), Some("abc"));
+        assert_eq!(
+            logout_return_state(&parse_pairs(query_of("https://a/?state=abc"))),
+            Some("abc")
+        );
         assert_eq!(logout_return_state(&parse_pairs("state=abc&code=x")), None);
         assert_eq!(logout_return_state(&parse_pairs("")), None);
         let (step, r) = logout_return_step(Err(()), "zzz");

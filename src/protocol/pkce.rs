@@ -38,7 +38,9 @@ impl CodeVerifier {
 
 /// RFC 7636 4.1: 43 to 128 characters of [A-Z] [a-z] [0-9] "-" "." "_" "~".
 pub fn verifier_is_well_formed(v: &str) -> bool {
-    (43..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    (43..=128).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
 /// The random values of one login attempt.
@@ -62,7 +64,11 @@ impl LoginSecrets {
         let mut next = || parts.next().unwrap_or([0u8; 32]);
         let state = b64url(&next());
         let nonce = b64url(&next());
-        LoginSecrets { state, nonce, verifier: CodeVerifier::from_random(next()) }
+        LoginSecrets {
+            state,
+            nonce,
+            verifier: CodeVerifier::from_random(next()),
+        }
     }
 }
 
@@ -74,12 +80,15 @@ mod tests {
     #[test]
     fn rfc7636_appendix_b_vector() {
         let bytes: [u8; 32] = [
-            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214,
-            191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212,
+            37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
         ];
         let v = CodeVerifier::from_random(bytes);
         assert_eq!(v.as_str(), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
-        assert_eq!(v.challenge_s256(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            v.challenge_s256(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         assert!(verifier_is_well_formed(v.as_str()));
     }
 

@@ -100,11 +100,18 @@ impl Check {
     }
 
     pub fn fail(name: &str, detail: impl Into<String>, spec: &str, error: ErrorCode) -> Check {
-        Check { status: CheckStatus::Fail, error: Some(error), ..Check::pass(name, detail, spec) }
+        Check {
+            status: CheckStatus::Fail,
+            error: Some(error),
+            ..Check::pass(name, detail, spec)
+        }
     }
 
     pub fn skip(name: &str, detail: impl Into<String>, spec: &str) -> Check {
-        Check { status: CheckStatus::Skip, ..Check::pass(name, detail, spec) }
+        Check {
+            status: CheckStatus::Skip,
+            ..Check::pass(name, detail, spec)
+        }
     }
 
     /// Records the two values compared.
@@ -137,16 +144,26 @@ pub struct HttpRecord {
 /// What a masked value looks like.
 pub fn mask(value: &str) -> String {
     // Nothing of the value itself: a shorter secret must never match inside a mask.
-    format!("\u{2022}\u{2022}\u{2022}\u{2022}[masked, {} chars]", value.chars().count())
+    format!(
+        "\u{2022}\u{2022}\u{2022}\u{2022}[masked, {} chars]",
+        value.chars().count()
+    )
 }
 
 impl HttpRecord {
     pub fn request(method: &str, url: &str) -> HttpRecord {
-        HttpRecord { method: Some(method.into()), url: Some(url.into()), ..HttpRecord::default() }
+        HttpRecord {
+            method: Some(method.into()),
+            url: Some(url.into()),
+            ..HttpRecord::default()
+        }
     }
 
     pub fn response(status: u16) -> HttpRecord {
-        HttpRecord { status: Some(status), ..HttpRecord::default() }
+        HttpRecord {
+            status: Some(status),
+            ..HttpRecord::default()
+        }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> HttpRecord {
@@ -189,7 +206,11 @@ impl HttpRecord {
             method: self.method.clone(),
             url: self.url.as_deref().map(|u| self.mask_text(u)),
             status: self.status,
-            headers: self.headers.iter().map(|(k, v)| (k.clone(), self.mask_text(v))).collect(),
+            headers: self
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), self.mask_text(v)))
+                .collect(),
             body: self.body.as_deref().map(|b| self.mask_text(b)),
             secrets: Vec::new(),
         }
@@ -234,7 +255,14 @@ pub struct Step {
 }
 
 impl Step {
-    pub fn new(id: &str, title: &str, kind: StepKind, from: Actor, to: Actor, explanation: impl Into<String>) -> Step {
+    pub fn new(
+        id: &str,
+        title: &str,
+        kind: StepKind,
+        from: Actor,
+        to: Actor,
+        explanation: impl Into<String>,
+    ) -> Step {
         Step {
             id: id.into(),
             title: title.into(),
@@ -258,7 +286,11 @@ impl Step {
 
     /// Sets the status from the checks: failed if any check failed.
     pub fn settle(mut self) -> Step {
-        self.status = if self.first_failure().is_some() { StepStatus::Failed } else { StepStatus::Done };
+        self.status = if self.first_failure().is_some() {
+            StepStatus::Failed
+        } else {
+            StepStatus::Done
+        };
         self
     }
 
@@ -298,7 +330,10 @@ mod tests {
 
     #[test]
     fn longer_secret_masked_whole() {
-        let r = HttpRecord::response(200).body("abcdef abc").secret("abc").secret("abcdef");
+        let r = HttpRecord::response(200)
+            .body("abcdef abc")
+            .secret("abc")
+            .secret("abcdef");
         let body = r.masked().body.unwrap_or_default();
         assert_eq!(body, format!("{} {}", mask("abcdef"), mask("abc")));
     }
@@ -308,7 +343,8 @@ mod tests {
         let mut s = Step::new("x", "X", StepKind::Local, Actor::App, Actor::App, "");
         s.checks.push(Check::pass("a", "", "s"));
         assert_eq!(s.clone().settle().status, StepStatus::Done);
-        s.checks.push(Check::fail("b", "", "s", ErrorCode::StateMismatch));
+        s.checks
+            .push(Check::fail("b", "", "s", ErrorCode::StateMismatch));
         let s = s.settle();
         assert_eq!(s.status, StepStatus::Failed);
         assert_eq!(s.first_failure().map(|c| c.name.as_str()), Some("b"));

@@ -41,7 +41,10 @@ pub struct Transaction {
 }
 
 fn unreadable(what: &str) -> FlowError {
-    FlowError::new(ErrorCode::NoTransaction, format!("The stored login transaction is unreadable ({what}); start the login again."))
+    FlowError::new(
+        ErrorCode::NoTransaction,
+        format!("The stored login transaction is unreadable ({what}); start the login again."),
+    )
 }
 
 impl Transaction {
@@ -80,7 +83,10 @@ impl Transaction {
     /// Reads a stored transaction and checks its age.
     pub fn from_json(text: &str, now: i64) -> Result<Transaction, FlowError> {
         let v: Value = serde_json::from_str(text).map_err(|_| unreadable("not JSON"))?;
-        let created_at = v.get("created_at").and_then(Value::as_i64).ok_or_else(|| unreadable("no creation time"))?;
+        let created_at = v
+            .get("created_at")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| unreadable("no creation time"))?;
         let age = now - created_at;
         if !(-60..=TRANSACTION_LIFETIME_SECS).contains(&age) {
             return Err(FlowError::new(
@@ -92,9 +98,16 @@ impl Transaction {
             )
             .spec("RFC 9700 4.7 (single-use, short-lived state)"));
         }
-        let d = v.get("discovery").ok_or_else(|| unreadable("no discovery"))?;
-        let status = d.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok()).ok_or_else(|| unreadable("status"))?;
-        let (config, _) = Config::defaults("").apply_query(&required_str(&v, "config").map_err(|e| unreadable(&e))?);
+        let d = v
+            .get("discovery")
+            .ok_or_else(|| unreadable("no discovery"))?;
+        let status = d
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| unreadable("status"))?;
+        let (config, _) = Config::defaults("")
+            .apply_query(&required_str(&v, "config").map_err(|e| unreadable(&e))?);
         let get = |name: &str| required_str(&v, name).map_err(|e| unreadable(&e));
         Ok(Transaction {
             state: get("state")?,
@@ -107,9 +120,16 @@ impl Transaction {
                 answer: HttpAnswer {
                     status,
                     content_type: optional_str(d, "content_type").map_err(|e| unreadable(&e))?,
-                    body: d.get("body").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    body: d
+                        .get("body")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
                 },
-                duration_ms: d.get("duration_ms").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok()),
+                duration_ms: d
+                    .get("duration_ms")
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok()),
             },
         })
     }
@@ -117,11 +137,15 @@ impl Transaction {
     /// Re-judges the stored discovery answer and rebuilds the panels shown before the redirect.
     pub fn replay(&self) -> Result<(ProviderMetadata, Vec<Step>), FlowError> {
         let d = &self.discovery;
-        let (step, meta) = discovery_step(&self.config.issuer, &d.url, Ok(&d.answer), d.duration_ms);
+        let (step, meta) =
+            discovery_step(&self.config.issuer, &d.url, Ok(&d.answer), d.duration_ms);
         let meta = meta?;
         let secrets = self.secrets();
         let request = build_pkce_request(&self.config, &meta, &secrets)?;
-        Ok((meta, vec![step, secrets_step(&secrets), authorize_step(&request)]))
+        Ok((
+            meta,
+            vec![step, secrets_step(&secrets), authorize_step(&request)],
+        ))
     }
 }
 
@@ -143,7 +167,11 @@ mod tests {
             created_at: 1000,
             discovery: Recorded {
                 url: "http://127.0.0.1:9000/.well-known/openid-configuration".into(),
-                answer: HttpAnswer { status: 200, content_type: Some("application/json".into()), body: DOC.into() },
+                answer: HttpAnswer {
+                    status: 200,
+                    content_type: Some("application/json".into()),
+                    body: DOC.into(),
+                },
                 duration_ms: Some(12),
             },
         }
@@ -162,18 +190,42 @@ mod tests {
         assert_eq!(ids, ["discovery", "prepare", "authorize"]);
         assert_eq!(steps[0].duration_ms, Some(12));
         // The replayed authorization request is the one that was sent: same state and challenge.
-        let url = steps[2].request.as_ref().and_then(|r| r.url.clone()).unwrap_or_default();
-        assert!(url.contains("state=st") && url.contains(&back.secrets().verifier.challenge_s256()), "{url}");
+        let url = steps[2]
+            .request
+            .as_ref()
+            .and_then(|r| r.url.clone())
+            .unwrap_or_default();
+        assert!(
+            url.contains("state=st") && url.contains(&back.secrets().verifier.challenge_s256()),
+            "{url}"
+        );
         assert!(url.contains("audience=api"));
     }
 
     #[test]
     fn expiry_and_garbage() {
         let json = tx().to_json();
-        assert_eq!(Transaction::from_json(&json, 1001 + TRANSACTION_LIFETIME_SECS).unwrap_err().code, ErrorCode::TransactionExpired);
-        assert_eq!(Transaction::from_json(&json, 900).unwrap_err().code, ErrorCode::TransactionExpired);
-        for bad in ["{", "[]", r#"{"created_at":1000}"#, r#"{"created_at":1000,"discovery":{"status":200}}"#] {
-            assert_eq!(Transaction::from_json(bad, 1000).unwrap_err().code, ErrorCode::NoTransaction, "{bad}");
+        assert_eq!(
+            Transaction::from_json(&json, 1001 + TRANSACTION_LIFETIME_SECS)
+                .unwrap_err()
+                .code,
+            ErrorCode::TransactionExpired
+        );
+        assert_eq!(
+            Transaction::from_json(&json, 900).unwrap_err().code,
+            ErrorCode::TransactionExpired
+        );
+        for bad in [
+            "{",
+            "[]",
+            r#"{"created_at":1000}"#,
+            r#"{"created_at":1000,"discovery":{"status":200}}"#,
+        ] {
+            assert_eq!(
+                Transaction::from_json(bad, 1000).unwrap_err().code,
+                ErrorCode::NoTransaction,
+                "{bad}"
+            );
         }
     }
 

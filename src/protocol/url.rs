@@ -36,11 +36,17 @@ impl HttpUrl {
         if authority.contains('@') {
             return Err(format!("'{s}' carries user information before the host"));
         }
-        let (host, port) = split_host_port(authority).ok_or_else(|| format!("'{s}' has no valid host"))?;
+        let (host, port) =
+            split_host_port(authority).ok_or_else(|| format!("'{s}' has no valid host"))?;
         if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '\\') {
             return Err(format!("'{s}' has no valid host"));
         }
-        Ok(HttpUrl { scheme, host: host.to_ascii_lowercase(), port, rest: rest.to_string() })
+        Ok(HttpUrl {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            port,
+            rest: rest.to_string(),
+        })
     }
 
     /// 127.0.0.0/8, [::1] and localhost: a local provider may use plain http there.
@@ -49,7 +55,11 @@ impl HttpUrl {
             return true;
         }
         let octets: Vec<&str> = self.host.split('.').collect();
-        octets.len() == 4 && octets[0] == "127" && octets.iter().all(|o| !o.is_empty() && o.parse::<u8>().is_ok())
+        octets.len() == 4
+            && octets[0] == "127"
+            && octets
+                .iter()
+                .all(|o| !o.is_empty() && o.parse::<u8>().is_ok())
     }
 
     /// `scheme://host[:port]`, as a browser writes an origin.
@@ -87,7 +97,8 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
 /// `what` names the endpoint in the message ("token_endpoint").
 pub fn require_secure_endpoint(what: &str, value: &str) -> Result<HttpUrl, FlowError> {
     let url = HttpUrl::parse(value).map_err(|m| {
-        FlowError::new(ErrorCode::InsecureEndpoint, format!("{what}: {m}")).spec("RFC 6749 3.1, 3.2")
+        FlowError::new(ErrorCode::InsecureEndpoint, format!("{what}: {m}"))
+            .spec("RFC 6749 3.1, 3.2")
     })?;
     if url.scheme != "https" && !url.is_loopback() {
         return Err(FlowError::new(
@@ -100,8 +111,11 @@ pub fn require_secure_endpoint(what: &str, value: &str) -> Result<HttpUrl, FlowE
         .spec("RFC 6749 3.1, 3.2; RFC 9700 2.6"));
     }
     if url.has_fragment() {
-        return Err(FlowError::new(ErrorCode::InsecureEndpoint, format!("{what} '{value}' must not contain a fragment"))
-            .spec("RFC 6749 3.1"));
+        return Err(FlowError::new(
+            ErrorCode::InsecureEndpoint,
+            format!("{what} '{value}' must not contain a fragment"),
+        )
+        .spec("RFC 6749 3.1"));
     }
     Ok(url)
 }
@@ -135,7 +149,9 @@ pub fn append_query(base: &str, pairs: &[(String, String)]) -> String {
 /// Parses `a=1&b=2` (a query without `?`, a fragment without `#`, or a form body).
 pub fn parse_pairs(input: &str) -> Vec<(String, String)> {
     let trimmed = input.trim_start_matches(['?', '#']);
-    form_urlencoded::parse(trimmed.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(trimmed.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// The query part of a URL (without `?` and without the fragment), if any.
@@ -162,17 +178,35 @@ mod tests {
 
     #[test]
     fn rejects_non_urls() {
-        for bad in ["", "example.com", "ftp://x", "https://", "https://user@evil/x", "https://h:99999/", "https://[::1"] {
+        for bad in [
+            "",
+            "example.com",
+            "ftp://x",
+            "https://",
+            "https://user@evil/x",
+            "https://h:99999/",
+            "https://[::1",
+        ] {
             assert!(HttpUrl::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn loopback_only_for_local_hosts() {
-        for ok in ["http://127.0.0.1:9000", "http://127.1.2.3", "http://localhost:3000/", "http://[::1]/"] {
+        for ok in [
+            "http://127.0.0.1:9000",
+            "http://127.1.2.3",
+            "http://localhost:3000/",
+            "http://[::1]/",
+        ] {
             assert!(require_secure_endpoint("e", ok).is_ok(), "{ok}");
         }
-        for bad in ["http://example.com", "http://127.0.0.1.evil.com", "http://localhost.evil.com", "http://10.0.0.1"] {
+        for bad in [
+            "http://example.com",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com",
+            "http://10.0.0.1",
+        ] {
             let e = require_secure_endpoint("token_endpoint", bad).unwrap_err();
             assert_eq!(e.code, ErrorCode::InsecureEndpoint, "{bad}");
         }
@@ -181,18 +215,42 @@ mod tests {
 
     #[test]
     fn appends_to_existing_query_and_drops_fragment() {
-        let p = vec![("a".to_string(), "x y".to_string()), ("b".to_string(), "&=".to_string())];
-        assert_eq!(append_query("https://h/auth", &p), "https://h/auth?a=x+y&b=%26%3D");
-        assert_eq!(append_query("https://h/auth?tenant=1", &p), "https://h/auth?tenant=1&a=x+y&b=%26%3D");
-        assert_eq!(append_query("https://h/auth?", &p), "https://h/auth?a=x+y&b=%26%3D");
+        let p = vec![
+            ("a".to_string(), "x y".to_string()),
+            ("b".to_string(), "&=".to_string()),
+        ];
+        assert_eq!(
+            append_query("https://h/auth", &p),
+            "https://h/auth?a=x+y&b=%26%3D"
+        );
+        assert_eq!(
+            append_query("https://h/auth?tenant=1", &p),
+            "https://h/auth?tenant=1&a=x+y&b=%26%3D"
+        );
+        assert_eq!(
+            append_query("https://h/auth?", &p),
+            "https://h/auth?a=x+y&b=%26%3D"
+        );
         assert_eq!(append_query("https://h/auth#f", &[]), "https://h/auth");
     }
 
     #[test]
     fn parses_pairs_from_query_fragment_and_body() {
-        assert_eq!(parse_pairs("?code=a%2Bb&state=s+t"), vec![("code".into(), "a+b".into()), ("state".into(), "s t".into())]);
-        assert_eq!(parse_pairs("#id_token=x"), vec![("id_token".into(), "x".into())]);
-        assert_eq!(query_of("https://h/cb?code=1&state=2#frag"), "code=1&state=2");
+        assert_eq!(
+            parse_pairs("?code=a%2Bb&state=s+t"),
+            vec![
+                ("code".into(), "a+b".into()),
+                ("state".into(), "s t".into())
+            ]
+        );
+        assert_eq!(
+            parse_pairs("#id_token=x"),
+            vec![("id_token".into(), "x".into())]
+        );
+        assert_eq!(
+            query_of("https://h/cb?code=1&state=2#frag"),
+            "code=1&state=2"
+        );
         assert_eq!(query_of("https://h/cb"), "");
     }
 }

@@ -40,11 +40,19 @@ fn Field(
 #[component]
 pub fn ConfigPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let share = move || format!("{}?{}", browser::app_base(), state.config.with(Config::to_query));
+    let share = move || {
+        format!(
+            "{}?{}",
+            browser::app_base(),
+            state.config.with(Config::to_query)
+        )
+    };
     let discover = move |_| {
         let issuer = state.config.with_untracked(|c| c.issuer.clone());
         state.reset();
-        state.outcome.set(Outcome::busy("Discovering the provider\u{2026}"));
+        state
+            .outcome
+            .set(Outcome::busy("Discovering the provider\u{2026}"));
         spawn_local(async move {
             match pkce::discover(&state, &issuer).await {
                 Ok((meta, _)) => state.outcome.set(Outcome {

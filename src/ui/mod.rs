@@ -18,17 +18,23 @@ pub use state::{AppState, Outcome, Status};
 #[component]
 pub fn App() -> impl IntoView {
     let base = browser::app_base();
-    let (config, ignored) = Config::defaults(&base).apply_query(crate::protocol::url::query_of(&browser::location_href()));
+    let (config, ignored) = Config::defaults(&base)
+        .apply_query(crate::protocol::url::query_of(&browser::location_href()));
     let state = AppState::new(config);
     provide_context(state);
 
     if let Some(logout_state) = pkce::pending_logout_return() {
         match pkce::finish_logout(&state, &logout_state) {
-            Ok(()) => state.outcome.set(Outcome { text: "Signed out here and at the provider.".into(), ..Outcome::idle() }),
+            Ok(()) => state.outcome.set(Outcome {
+                text: "Signed out here and at the provider.".into(),
+                ..Outcome::idle()
+            }),
             Err(e) => state.fail(e),
         }
     } else if let Some(params) = pkce::pending_callback() {
-        state.outcome.set(Outcome::busy("Finishing the login\u{2026}"));
+        state
+            .outcome
+            .set(Outcome::busy("Finishing the login\u{2026}"));
         spawn_local(async move {
             match pkce::resume(&state, params).await {
                 Ok(session) => {
@@ -46,8 +52,14 @@ pub fn App() -> impl IntoView {
             }
         });
     } else if !ignored.is_empty() {
-        let text = ignored.iter().map(|i| format!("{} ({})", i.name, i.why)).collect::<Vec<_>>().join("; ");
-        state.notice.set(Some(format!("Some link parameters were not used: {text}.")));
+        let text = ignored
+            .iter()
+            .map(|i| format!("{} ({})", i.name, i.why))
+            .collect::<Vec<_>>()
+            .join("; ");
+        state
+            .notice
+            .set(Some(format!("Some link parameters were not used: {text}.")));
     }
 
     let busy = move || state.outcome.with(|o| o.status == Status::InProgress);
@@ -56,7 +68,9 @@ pub fn App() -> impl IntoView {
     let sign_in = move |_| {
         let cfg = state.config.get_untracked();
         state.reset();
-        state.outcome.set(Outcome::busy("Discovering the provider\u{2026}"));
+        state
+            .outcome
+            .set(Outcome::busy("Discovering the provider\u{2026}"));
         spawn_local(async move {
             if let Err(e) = pkce::start(&state, cfg).await {
                 state.fail(e);
@@ -64,7 +78,9 @@ pub fn App() -> impl IntoView {
         });
     };
     let call_api = move |_| {
-        let Some(session) = state.session.get_untracked() else { return };
+        let Some(session) = state.session.get_untracked() else {
+            return;
+        };
         state.outcome.set(Outcome::busy("Calling the API\u{2026}"));
         spawn_local(async move {
             match pkce::call_api(&state, &session).await {

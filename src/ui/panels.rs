@@ -34,8 +34,26 @@ fn status_class(s: StepStatus) -> &'static str {
 #[component]
 fn StepPanel(n: usize, step: Step) -> impl IntoView {
     let reveal = RwSignal::new(false);
-    let has_secrets = step.request.iter().chain(step.response.iter()).any(|r| !r.secrets.is_empty()) || step.params.iter().any(|p| p.secret);
-    let Step { id, title, kind, from, to, request, response, explanation, params, checks, status, duration_ms } = step;
+    let has_secrets = step
+        .request
+        .iter()
+        .chain(step.response.iter())
+        .any(|r| !r.secrets.is_empty())
+        || step.params.iter().any(|p| p.secret);
+    let Step {
+        id,
+        title,
+        kind,
+        from,
+        to,
+        request,
+        response,
+        explanation,
+        params,
+        checks,
+        status,
+        duration_ms,
+    } = step;
     let timing = duration_ms.map(|d| format!("{d} ms"));
     view! {
         <li class=format!("step {}", status_class(status)) data-step=id.clone() data-status=status_class(status)>
@@ -110,7 +128,13 @@ fn HttpView(label: &'static str, record: HttpRecord, reveal: RwSignal<bool>) -> 
         }
         out
     };
-    let shown = move || if reveal.get() { text(&record) } else { text(&masked) };
+    let shown = move || {
+        if reveal.get() {
+            text(&record)
+        } else {
+            text(&masked)
+        }
+    };
     view! {
         <div class="http">
             <h4>{label}</h4>
@@ -122,7 +146,9 @@ fn HttpView(label: &'static str, record: HttpRecord, reveal: RwSignal<bool>) -> 
 /// Pretty-prints JSON bodies; other text is shown as is.
 fn pretty(body: &str) -> String {
     match serde_json::from_str::<Value>(body) {
-        Ok(v @ (Value::Object(_) | Value::Array(_))) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| body.to_string()),
+        Ok(v @ (Value::Object(_) | Value::Array(_))) => {
+            serde_json::to_string_pretty(&v).unwrap_or_else(|_| body.to_string())
+        }
         _ => body.to_string(),
     }
 }
@@ -132,7 +158,17 @@ pub fn ClaimsView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let rows = move || {
         state.session.with(|s| {
-            s.as_ref().map(|s| s.claims.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), String::from))).collect::<Vec<_>>())
+            s.as_ref().map(|s| {
+                s.claims
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str().map_or_else(|| v.to_string(), String::from),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     };
     view! {

@@ -37,13 +37,25 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn idle() -> Outcome {
-        Outcome { status: Status::Idle, text: "Configure a provider and press Sign in.".into(), error: None }
+        Outcome {
+            status: Status::Idle,
+            text: "Configure a provider and press Sign in.".into(),
+            error: None,
+        }
     }
     pub fn busy(text: &str) -> Outcome {
-        Outcome { status: Status::InProgress, text: text.into(), error: None }
+        Outcome {
+            status: Status::InProgress,
+            text: text.into(),
+            error: None,
+        }
     }
     pub fn signed_in() -> Outcome {
-        Outcome { status: Status::SignedIn, text: "Every check passed. The tokens are held in this tab's memory only.".into(), error: None }
+        Outcome {
+            status: Status::SignedIn,
+            text: "Every check passed. The tokens are held in this tab's memory only.".into(),
+            error: None,
+        }
     }
     pub fn headline(&self) -> &'static str {
         match self.status {
@@ -88,7 +100,11 @@ impl AppState {
 
     /// Shows an error; the app stays usable for the next try.
     pub fn fail(&self, e: FlowError) {
-        self.outcome.set(Outcome { status: Status::Error, text: e.message.clone(), error: Some(e) });
+        self.outcome.set(Outcome {
+            status: Status::Error,
+            text: e.message.clone(),
+            error: Some(e),
+        });
     }
 }
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs Flowlab against the bundled identity provider:
+#   the app on http://127.0.0.1:${FLOWLAB_PORT:-8080}/, the provider on http://127.0.0.1:${IDP_PORT:-9000}
+set -euo pipefail
+cd "$(dirname "$0")/.."
+APP_PORT=${FLOWLAB_PORT:-8080}
+IDP_PORT=${IDP_PORT:-9000}
+
+scripts/setup.sh
+scripts/build.sh
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+(cd tests && IDP_PORT=$IDP_PORT APP_ORIGINS="http://127.0.0.1:$APP_PORT,http://localhost:$APP_PORT" \
+  node idp/server.mjs 2> >(grep -v 'oidc-provider WARNING' >&2)) &
+pids+=($!)
+node tests/serve.mjs --dir dist --port "$APP_PORT" >/dev/null &
+pids+=($!)
+sleep 1
+
+query="issuer=http%3A%2F%2F127.0.0.1%3A$IDP_PORT&client_id=flowlab-demo"
+cat <<MSG
+
+  Flowlab is running.
+
+    Open      http://127.0.0.1:$APP_PORT/?$query
+    Provider  http://127.0.0.1:$IDP_PORT (oidc-provider, in memory)
+    Sign in   as alice or bob, with any password (the provider's development login page)
+    Clients   flowlab-demo (RS256 ID tokens), flowlab-demo-es256 (ES256 ID tokens)
+
+  Press Ctrl+C to stop.
+
+MSG
+wait
