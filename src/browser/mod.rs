@@ -144,28 +144,55 @@ pub struct HttpCall<'a> {
     pub body: Option<&'a str>,
 }
 
+async fn send(
+    url: &str,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    mode: web_sys::RequestMode,
+) -> Result<web_sys::Response, JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_mode(mode);
+    // No cookies and no referrer go to providers: the protocol needs neither.
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    init.set_referrer_policy(web_sys::ReferrerPolicy::NoReferrer);
+    init.set_cache(web_sys::RequestCache::NoStore);
+    let h = web_sys::Headers::new()?;
+    for (k, v) in headers {
+        h.set(k, v)?;
+    }
+    init.set_headers_headers(&h);
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    let w = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let resp = JsFuture::from(w.fetch_with_str_and_init(url, &init)).await?;
+    resp.dyn_into()
+}
+
 /// Performs a cross-origin request and tells a refused CORS request from an unreachable host.
 pub async fn fetch(call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
-    use gloo_net::http::RequestBuilder;
-    let mut rb = RequestBuilder::new(call.url).method(match call.method {
-        "POST" => gloo_net::http::Method::POST,
-        _ => gloo_net::http::Method::GET,
-    });
-    for (k, v) in call.headers {
-        rb = rb.header(k, v);
-    }
-    let sent = match call.body {
-        Some(b) => match rb.body(b.to_string()) {
-            Ok(req) => req.send().await,
-            Err(e) => Err(e),
-        },
-        None => rb.send().await,
-    };
-    match sent {
+    match send(
+        call.url,
+        call.method,
+        call.headers,
+        call.body,
+        web_sys::RequestMode::Cors,
+    )
+    .await
+    {
         Ok(resp) => {
             let status = resp.status();
-            let content_type = resp.headers().get("content-type");
-            let body = resp.text().await.unwrap_or_default();
+            let content_type = resp.headers().get("content-type").ok().flatten();
+            let body = match resp.text() {
+                Ok(p) => JsFuture::from(p)
+                    .await
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .unwrap_or_default(),
+                Err(_) => String::new(),
+            };
             Ok(HttpAnswer {
                 status,
                 content_type,
@@ -179,10 +206,7 @@ pub async fn fetch(call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
 /// A failed fetch says nothing about why. A second, `no-cors` request tells: if it gets an
 /// (opaque) answer, the server is up and refused this origin; if it fails too, it is unreachable.
 async fn classify_failure(url: &str) -> FlowError {
-    let probe = gloo_net::http::Request::get(url)
-        .mode(web_sys::RequestMode::NoCors)
-        .send()
-        .await;
+    let probe = send(url, "GET", &[], None, web_sys::RequestMode::NoCors).await;
     let here = origin();
     match probe {
         Ok(_) => FlowError::new(
@@ -245,7 +269,7 @@ pub async fn verify_signature(
     if let Some(salt) = p.salt_length {
         verify.push(("saltLength", salt.into()));
     }
-    let key_data: Object = js_sys::JSON::parse(&jwk.public_json().to_string())
+    let key_data: Object = js_sys::JSON::parse(&crate::protocol::json::write(&jwk.public_json()))
         .map_err(|e| fail("read the key", e))?
         .unchecked_into();
     let usages = Array::of1(&"verify".into());

@@ -204,7 +204,9 @@ fn take_by_state(params: &CallbackParams) -> Result<Transaction, TakeError> {
         None => {
             let (pending, last) = browser::discard_transactions();
             if pending > 0 {
-                let restored = last.and_then(|j| Transaction::from_json(&j, now).ok()).map(Box::new);
+                let restored = last
+                    .and_then(|j| Transaction::from_json(&j, now).ok())
+                    .map(Box::new);
                 Err((
                     FlowError::new(
                         ErrorCode::StateMismatch,

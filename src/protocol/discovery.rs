@@ -105,9 +105,9 @@ pub fn judge_discovery(
         ));
         return (None, checks);
     }
-    let value: serde_json::Value = match serde_json::from_str(&answer.body) {
-        Ok(v) => v,
-        Err(_) => {
+    let value = match super::json::parse(&answer.body) {
+        Some(v) => v,
+        None => {
             checks.push(Check::fail(
                 "JSON document",
                 format!(
@@ -213,7 +213,7 @@ pub fn judge_discovery(
         }
         Some(m) => checks.push(Check::fail(
             "PKCE S256 supported",
-            format!("The provider lists only {m:?}; Flowlab uses S256 only (plain gives no protection if the request leaks)."),
+            format!("The provider lists only {}; Flowlab uses S256 only (plain gives no protection if the request leaks).", m.join(", ")),
             "RFC 7636 4.2; RFC 9700 2.1.1",
             ErrorCode::DiscoveryInvalid,
         )),

@@ -74,7 +74,7 @@ pub struct OAuthError {
 impl OAuthError {
     /// Reads an error from a JSON body, if it is one.
     pub fn from_json(body: &str) -> Option<OAuthError> {
-        let v: serde_json::Value = serde_json::from_str(body).ok()?;
+        let v = super::json::parse(body)?;
         let error = str_or_none(&v, "error").filter(|e| !e.is_empty())?;
         Some(OAuthError {
             error,

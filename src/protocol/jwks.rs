@@ -38,7 +38,7 @@ pub fn parse_jwks(body: &str) -> Result<Jwks, FlowError> {
         )
         .spec("RFC 7517 5")
     };
-    let v: Value = serde_json::from_str(body).map_err(|_| not_a_set())?;
+    let v: Value = super::json::parse(body).ok_or_else(not_a_set)?;
     let keys = v
         .get("keys")
         .and_then(Value::as_array)

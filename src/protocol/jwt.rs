@@ -9,7 +9,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::error::{ErrorCode, FlowError};
-use super::json::str_or_none;
+use super::json::{parse, str_or_none, write};
 
 /// The signature algorithms Flowlab accepts. `none` and the HMAC family are refused: a public
 /// client has no shared secret, so an HS256 token could be forged by anyone who knows the client.
@@ -160,16 +160,20 @@ pub fn decode(token: &str) -> Result<DecodedJwt, FlowError> {
     let header_bytes = decode_part(parts[0], "header")?;
     let payload_bytes = decode_part(parts[1], "payload")?;
     let signature = decode_part(parts[2], "signature")?;
-    let header_json: Value = serde_json::from_slice(&header_bytes)
-        .map_err(|_| malformed("The token's header is not JSON."))?;
+    let text = |bytes: Vec<u8>, what: &str| {
+        String::from_utf8(bytes)
+            .map_err(|_| malformed(format!("The token's {what} is not UTF-8 text.")))
+    };
+    let header_json: Value = parse(&text(header_bytes, "header")?)
+        .ok_or_else(|| malformed("The token's header is not JSON."))?;
     let header = JoseHeader {
         alg: str_or_none(&header_json, "alg")
             .ok_or_else(|| malformed("The token's header has no \"alg\" string."))?,
         kid: str_or_none(&header_json, "kid"),
         typ: str_or_none(&header_json, "typ"),
     };
-    let claims = match serde_json::from_slice::<Value>(&payload_bytes) {
-        Ok(Value::Object(m)) => m,
+    let claims = match parse(&text(payload_bytes, "payload")?) {
+        Some(Value::Object(m)) => m,
         _ => {
             return Err(malformed(
                 "The token's payload is not a JSON object of claims.",
@@ -211,7 +215,7 @@ impl DecodedJwt {
 
     /// Pretty JSON of the claims, for display.
     pub fn claims_pretty(&self) -> String {
-        serde_json::to_string_pretty(&self.claims).unwrap_or_default()
+        write(&Value::Object(self.claims.clone()))
     }
 }
 

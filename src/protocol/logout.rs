@@ -6,12 +6,12 @@
 //! A logout transaction (state and the secret-free configuration) crosses the redirect so the
 //! app comes back configured; like the login transaction it is single use and expires.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::authorize::param;
 use super::config::Config;
 use super::error::{ErrorCode, FlowError};
-use super::json::required_str;
+use super::json::{object, parse, required_str, text, write};
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use super::transaction::TRANSACTION_LIFETIME_SECS;
 use super::url::append_query;
@@ -32,11 +32,15 @@ impl LogoutTransaction {
     }
 
     pub fn to_json(&self) -> String {
-        json!({"state": self.state, "config": self.config.to_query(), "created_at": self.created_at}).to_string()
+        write(&object([
+            ("state", text(&self.state)),
+            ("config", text(&self.config.to_query())),
+            ("created_at", self.created_at.into()),
+        ]))
     }
 
-    pub fn from_json(text: &str, now: i64) -> Option<LogoutTransaction> {
-        let v: Value = serde_json::from_str(text).ok()?;
+    pub fn from_json(stored: &str, now: i64) -> Option<LogoutTransaction> {
+        let v: Value = parse(stored)?;
         let created_at = v.get("created_at").and_then(Value::as_i64)?;
         if !(-60..=TRANSACTION_LIFETIME_SECS).contains(&(now - created_at)) {
             return None;

@@ -187,10 +187,11 @@ impl HttpRecord {
     /// Masks one piece of text from this record: each secret, raw and form-encoded.
     pub fn mask_text(&self, text: &str) -> String {
         let mut out = text.to_string();
-        // Longest first, so a secret that contains another is masked whole.
-        let mut secrets: Vec<&String> = self.secrets.iter().collect();
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        for s in secrets {
+        // Longest first, so a secret that contains another is masked whole. (A selection by
+        // length rather than a sort: there are a handful of secrets, and sorting code is large.)
+        let mut pending: Vec<&String> = self.secrets.iter().collect();
+        while let Some(i) = (0..pending.len()).max_by_key(|&i| pending[i].len()) {
+            let s = pending.swap_remove(i);
             let encoded: String = form_urlencoded::byte_serialize(s.as_bytes()).collect();
             out = out.replace(s.as_str(), &mask(s));
             if encoded != *s {

@@ -96,9 +96,7 @@ pub fn judge_token_response(
 ) -> (HttpRecord, Vec<Check>, Result<TokenSet, FlowError>) {
     let mut record = response_record(answer);
     let mut checks = Vec::new();
-    let parsed: Option<Value> = serde_json::from_str(&answer.body)
-        .ok()
-        .filter(Value::is_object);
+    let parsed: Option<Value> = super::json::parse(&answer.body).filter(Value::is_object);
     let Some(json) = parsed else {
         let e = FlowError::new(
             ErrorCode::BadResponse,
@@ -282,7 +280,7 @@ pub fn judge_api_response(
     let Some(sub) = id_token_sub else {
         return (checks, Ok(answer.body.clone()));
     };
-    let json: Option<Value> = serde_json::from_str(&answer.body).ok();
+    let json: Option<Value> = super::json::parse(&answer.body);
     match json
         .as_ref()
         .and_then(|j| j.get("sub"))

@@ -5,14 +5,14 @@
 //! expires. The panels shown before the redirect are not stored: [`Transaction::replay`] rebuilds
 //! them from these values, which also re-judges the stored discovery document.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::authorize::{authorize_step, build_pkce_request, secrets_step};
 use super::config::Config;
 use super::discovery::{discovery_step, ProviderMetadata};
 use super::error::{ErrorCode, FlowError};
 use super::http::HttpAnswer;
-use super::json::{optional_str, required_str};
+use super::json::{object, optional_str, parse, required_str, text, write};
 use super::pkce::{CodeVerifier, LoginSecrets};
 use super::step::Step;
 
@@ -63,26 +63,34 @@ impl Transaction {
     /// Serializes for sessionStorage. The configuration travels as its (secret-free) query form.
     pub fn to_json(&self) -> String {
         let d = &self.discovery;
-        json!({
-            "state": self.state,
-            "nonce": self.nonce,
-            "code_verifier": self.code_verifier,
-            "created_at": self.created_at,
-            "config": self.config.to_query(),
-            "discovery": {
-                "url": d.url,
-                "status": d.answer.status,
-                "content_type": d.answer.content_type,
-                "body": d.answer.body,
-                "duration_ms": d.duration_ms,
-            },
-        })
-        .to_string()
+        write(&object([
+            ("state", text(&self.state)),
+            ("nonce", text(&self.nonce)),
+            ("code_verifier", text(&self.code_verifier)),
+            ("created_at", self.created_at.into()),
+            ("config", text(&self.config.to_query())),
+            (
+                "discovery",
+                object([
+                    ("url", text(&d.url)),
+                    ("status", d.answer.status.into()),
+                    (
+                        "content_type",
+                        d.answer.content_type.as_deref().map_or(Value::Null, text),
+                    ),
+                    ("body", text(&d.answer.body)),
+                    (
+                        "duration_ms",
+                        d.duration_ms.map_or(Value::Null, Value::from),
+                    ),
+                ]),
+            ),
+        ]))
     }
 
     /// Reads a stored transaction and checks its age.
-    pub fn from_json(text: &str, now: i64) -> Result<Transaction, FlowError> {
-        let v: Value = serde_json::from_str(text).map_err(|_| unreadable("not JSON"))?;
+    pub fn from_json(stored: &str, now: i64) -> Result<Transaction, FlowError> {
+        let v: Value = parse(stored).ok_or_else(|| unreadable("not JSON"))?;
         let created_at = v
             .get("created_at")
             .and_then(Value::as_i64)

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::state::AppState;
 use crate::protocol::explain::param_meaning;
+use crate::protocol::json;
 use crate::protocol::step::{mask, CheckStatus, HttpRecord, Step, StepStatus};
 
 #[component]
@@ -145,10 +146,8 @@ fn HttpView(label: &'static str, record: HttpRecord, reveal: RwSignal<bool>) -> 
 
 /// Pretty-prints JSON bodies; other text is shown as is.
 fn pretty(body: &str) -> String {
-    match serde_json::from_str::<Value>(body) {
-        Ok(v @ (Value::Object(_) | Value::Array(_))) => {
-            serde_json::to_string_pretty(&v).unwrap_or_else(|_| body.to_string())
-        }
+    match json::parse(body) {
+        Some(v @ (Value::Object(_) | Value::Array(_))) => json::write(&v),
         _ => body.to_string(),
     }
 }
@@ -164,7 +163,7 @@ pub fn ClaimsView() -> impl IntoView {
                     .map(|(k, v)| {
                         (
                             k.clone(),
-                            v.as_str().map_or_else(|| v.to_string(), String::from),
+                            v.as_str().map_or_else(|| json::write(v), String::from),
                         )
                     })
                     .collect::<Vec<_>>()
