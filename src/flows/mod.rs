@@ -6,10 +6,9 @@
 pub mod pkce;
 pub mod verify;
 
-use serde_json::{Map, Value};
-
 use crate::protocol::config::Config;
 use crate::protocol::discovery::ProviderMetadata;
+use crate::protocol::json::Json;
 use crate::protocol::step::Step;
 use crate::protocol::token::TokenSet;
 
@@ -30,11 +29,14 @@ pub struct Session {
     pub metadata: ProviderMetadata,
     pub tokens: TokenSet,
     /// The verified ID token's claims.
-    pub claims: Map<String, Value>,
+    pub claims: Vec<(String, Json)>,
 }
 
 impl Session {
     pub fn sub(&self) -> Option<&str> {
-        self.claims.get("sub").and_then(Value::as_str)
+        self.claims
+            .iter()
+            .find(|(k, _)| k == "sub")
+            .and_then(|(_, v)| v.as_str())
     }
 }

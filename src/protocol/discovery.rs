@@ -1,6 +1,6 @@
 //! OpenID Provider discovery (OpenID Connect Discovery 1.0, sections 3 and 4).
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::error::{ErrorCode, FlowError};
 use super::http::{describe_non_json, HttpAnswer};
@@ -29,7 +29,7 @@ pub struct ProviderMetadata {
 
 impl ProviderMetadata {
     /// Reads the members of a discovery document (OIDC Discovery 3).
-    pub fn from_json(v: &Value) -> Result<ProviderMetadata, String> {
+    pub fn from_json(v: &Json) -> Result<ProviderMetadata, String> {
         if !v.is_object() {
             return Err("the document is not a JSON object".into());
         }

@@ -3,7 +3,7 @@
 //! Keys come from the provider's `jwks_uri` only, never from the token's own header (`jwk`,
 //! `jku`, `x5u` are ignored): a key carried by the token proves nothing.
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::error::{ErrorCode, FlowError};
 use super::jwt::{JoseHeader, SigAlg};
@@ -38,10 +38,10 @@ pub fn parse_jwks(body: &str) -> Result<Jwks, FlowError> {
         )
         .spec("RFC 7517 5")
     };
-    let v: Value = super::json::parse(body).ok_or_else(not_a_set)?;
+    let v: Json = super::json::parse(body).ok_or_else(not_a_set)?;
     let keys = v
         .get("keys")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .ok_or_else(not_a_set)?;
     Ok(Jwks {
         keys: keys.iter().filter_map(Jwk::from_json).collect(),
@@ -50,8 +50,8 @@ pub fn parse_jwks(body: &str) -> Result<Jwks, FlowError> {
 
 impl Jwk {
     /// Reads one key; anything without a string `kty` is not a key.
-    fn from_json(v: &Value) -> Option<Jwk> {
-        let s = |name: &str| v.get(name).and_then(Value::as_str).map(String::from);
+    fn from_json(v: &Json) -> Option<Jwk> {
+        let s = |name: &str| v.get(name).and_then(Json::as_str).map(String::from);
         Some(Jwk {
             kty: s("kty")?,
             kid: s("kid"),
@@ -88,9 +88,8 @@ impl Jwk {
     }
 
     /// The public members only, as the JSON object handed to WebCrypto `importKey("jwk", ...)`.
-    pub fn public_json(&self) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
-        m.insert("kty".into(), self.kty.clone().into());
+    pub fn public_json(&self) -> Json {
+        let mut m = vec![("kty".to_string(), Json::String(self.kty.clone()))];
         for (k, v) in [
             ("n", &self.n),
             ("e", &self.e),
@@ -99,10 +98,10 @@ impl Jwk {
             ("y", &self.y),
         ] {
             if let Some(v) = v {
-                m.insert(k.into(), v.clone().into());
+                m.push((k.to_string(), Json::String(v.clone())));
             }
         }
-        serde_json::Value::Object(m)
+        Json::Object(m)
     }
 }
 
@@ -249,9 +248,9 @@ mod tests {
     #[test]
     fn public_json_drops_private_members() {
         let jwks = parse_jwks(SET).unwrap();
-        let j = jwks.keys[0].public_json().to_string();
+        let j = crate::protocol::json::write(&jwks.keys[0].public_json());
         assert!(!j.contains("PRIVATE") && !j.contains("\"d\""), "{j}");
-        assert!(j.contains("\"n\":\"nn\""));
+        assert!(j.contains("\"n\": \"nn\""));
         assert!(parse_jwks("<html>").is_err());
         assert!(parse_jwks(r#"{"nokeys":1}"#).is_err());
     }

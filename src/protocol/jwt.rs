@@ -6,10 +6,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{Map, Value};
 
 use super::error::{ErrorCode, FlowError};
-use super::json::{parse, str_or_none, write};
+use super::json::{parse, str_or_none, write, Json};
 
 /// The signature algorithms Flowlab accepts. `none` and the HMAC family are refused: a public
 /// client has no shared secret, so an HS256 token could be forged by anyone who knows the client.
@@ -122,8 +121,9 @@ pub struct JoseHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecodedJwt {
     pub header: JoseHeader,
-    pub header_json: Value,
-    pub claims: Map<String, Value>,
+    pub header_json: Json,
+    /// The claims, in the token's order (names are unique: the parser refuses duplicates).
+    pub claims: Vec<(String, Json)>,
     /// `BASE64URL(header) . BASE64URL(payload)`: the bytes that were signed.
     pub signing_input: String,
     pub signature: Vec<u8>,
@@ -164,7 +164,7 @@ pub fn decode(token: &str) -> Result<DecodedJwt, FlowError> {
         String::from_utf8(bytes)
             .map_err(|_| malformed(format!("The token's {what} is not UTF-8 text.")))
     };
-    let header_json: Value = parse(&text(header_bytes, "header")?)
+    let header_json: Json = parse(&text(header_bytes, "header")?)
         .ok_or_else(|| malformed("The token's header is not JSON."))?;
     let header = JoseHeader {
         alg: str_or_none(&header_json, "alg")
@@ -173,7 +173,7 @@ pub fn decode(token: &str) -> Result<DecodedJwt, FlowError> {
         typ: str_or_none(&header_json, "typ"),
     };
     let claims = match parse(&text(payload_bytes, "payload")?) {
-        Some(Value::Object(m)) => m,
+        Some(Json::Object(m)) => m,
         _ => {
             return Err(malformed(
                 "The token's payload is not a JSON object of claims.",
@@ -190,22 +190,24 @@ pub fn decode(token: &str) -> Result<DecodedJwt, FlowError> {
 }
 
 impl DecodedJwt {
-    pub fn str_claim(&self, name: &str) -> Option<&str> {
-        self.claims.get(name).and_then(Value::as_str)
+    pub fn claim(&self, name: &str) -> Option<&Json> {
+        self.claims.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 
-    /// A NumericDate claim (RFC 7519 2): seconds, possibly with a fraction (truncated).
+    pub fn str_claim(&self, name: &str) -> Option<&str> {
+        self.claim(name).and_then(Json::as_str)
+    }
+
+    /// A NumericDate claim (RFC 7519 2): seconds, a fraction truncated.
     pub fn time_claim(&self, name: &str) -> Option<i64> {
-        let v = self.claims.get(name)?;
-        v.as_i64()
-            .or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+        self.claim(name).and_then(Json::as_i64)
     }
 
     /// `aud` as a list: a single string or an array of strings (RFC 7519 4.1.3).
     pub fn audiences(&self) -> Vec<String> {
-        match self.claims.get("aud") {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a
+        match self.claim("aud") {
+            Some(Json::String(s)) => vec![s.clone()],
+            Some(Json::Array(a)) => a
                 .iter()
                 .filter_map(|v| v.as_str().map(String::from))
                 .collect(),
@@ -213,9 +215,9 @@ impl DecodedJwt {
         }
     }
 
-    /// Pretty JSON of the claims, for display.
+    /// Indented JSON of the claims, for display.
     pub fn claims_pretty(&self) -> String {
-        write(&Value::Object(self.claims.clone()))
+        write(&Json::Object(self.claims.clone()))
     }
 }
 

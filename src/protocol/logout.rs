@@ -6,7 +6,7 @@
 //! A logout transaction (state and the secret-free configuration) crosses the redirect so the
 //! app comes back configured; like the login transaction it is single use and expires.
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::authorize::param;
 use super::config::Config;
@@ -35,13 +35,13 @@ impl LogoutTransaction {
         write(&object([
             ("state", text(&self.state)),
             ("config", text(&self.config.to_query())),
-            ("created_at", self.created_at.into()),
+            ("created_at", Json::from_i64(self.created_at)),
         ]))
     }
 
     pub fn from_json(stored: &str, now: i64) -> Option<LogoutTransaction> {
-        let v: Value = parse(stored)?;
-        let created_at = v.get("created_at").and_then(Value::as_i64)?;
+        let v: Json = parse(stored)?;
+        let created_at = v.get("created_at").and_then(Json::as_i64)?;
         if !(-60..=TRANSACTION_LIFETIME_SECS).contains(&(now - created_at)) {
             return None;
         }

@@ -201,6 +201,31 @@ impl HttpRecord {
         out
     }
 
+    /// The message as text: request or status line, headers, a blank line, the body (JSON
+    /// bodies indented).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        match (&self.method, &self.url, self.status) {
+            (Some(m), Some(u), _) => out.push_str(&format!("{m} {u}\n")),
+            (None, Some(u), _) => out.push_str(&format!("{u}\n")),
+            (_, _, Some(s)) => out.push_str(&format!("HTTP {s}\n")),
+            _ => {}
+        }
+        for (k, v) in &self.headers {
+            out.push_str(&format!("{k}: {v}\n"));
+        }
+        if let Some(b) = &self.body {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            match super::json::parse(b) {
+                Some(v) if v.is_object() || v.is_array() => out.push_str(&super::json::write(&v)),
+                _ => out.push_str(b),
+            }
+        }
+        out
+    }
+
     /// The record with every secret masked.
     pub fn masked(&self) -> HttpRecord {
         HttpRecord {
@@ -327,6 +352,20 @@ mod tests {
         assert!(all.contains("[masked, 5 chars]"));
         assert!(m.secrets.is_empty());
         assert_eq!(r.secrets.len(), 2);
+    }
+
+    #[test]
+    fn text_form_of_requests_and_responses() {
+        let req = HttpRecord::request("POST", "https://h/token")
+            .header("Accept", "application/json")
+            .body("a=1");
+        assert_eq!(
+            req.to_text(),
+            "POST https://h/token\nAccept: application/json\n\na=1"
+        );
+        let resp = HttpRecord::response(200).body(r#"{"a":1}"#);
+        assert_eq!(resp.to_text(), "HTTP 200\n\n{\n  \"a\": 1\n}");
+        assert_eq!(HttpRecord::default().body("x").to_text(), "x");
     }
 
     #[test]

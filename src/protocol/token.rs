@@ -1,7 +1,7 @@
 //! The token request and response (RFC 6749 4.1.3, 4.1.4, 5.1, 5.2; RFC 7636 4.5) and the
 //! userinfo call (OIDC Core 5.3).
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::authorize::param;
 use super::error::{ErrorCode, FlowError};
@@ -73,9 +73,9 @@ pub fn token_step(endpoint: &str, body: &str, code: &str, verifier: &str) -> Ste
     step
 }
 
-fn str_member(v: &Value, name: &str) -> Option<String> {
+fn str_member(v: &Json, name: &str) -> Option<String> {
     v.get(name)
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .filter(|s| !s.is_empty())
         .map(String::from)
 }
@@ -96,7 +96,7 @@ pub fn judge_token_response(
 ) -> (HttpRecord, Vec<Check>, Result<TokenSet, FlowError>) {
     let mut record = response_record(answer);
     let mut checks = Vec::new();
-    let parsed: Option<Value> = super::json::parse(&answer.body).filter(Value::is_object);
+    let parsed: Option<Json> = super::json::parse(&answer.body).filter(Json::is_object);
     let Some(json) = parsed else {
         let e = FlowError::new(
             ErrorCode::BadResponse,
@@ -280,11 +280,11 @@ pub fn judge_api_response(
     let Some(sub) = id_token_sub else {
         return (checks, Ok(answer.body.clone()));
     };
-    let json: Option<Value> = super::json::parse(&answer.body);
+    let json: Option<Json> = super::json::parse(&answer.body);
     match json
         .as_ref()
         .and_then(|j| j.get("sub"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
     {
         Some(s) if s == sub => {
             checks.push(

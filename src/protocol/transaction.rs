@@ -5,7 +5,7 @@
 //! expires. The panels shown before the redirect are not stored: [`Transaction::replay`] rebuilds
 //! them from these values, which also re-judges the stored discovery document.
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::authorize::{authorize_step, build_pkce_request, secrets_step};
 use super::config::Config;
@@ -67,21 +67,22 @@ impl Transaction {
             ("state", text(&self.state)),
             ("nonce", text(&self.nonce)),
             ("code_verifier", text(&self.code_verifier)),
-            ("created_at", self.created_at.into()),
+            ("created_at", Json::from_i64(self.created_at)),
             ("config", text(&self.config.to_query())),
             (
                 "discovery",
                 object([
                     ("url", text(&d.url)),
-                    ("status", d.answer.status.into()),
+                    ("status", Json::from_i64(i64::from(d.answer.status))),
                     (
                         "content_type",
-                        d.answer.content_type.as_deref().map_or(Value::Null, text),
+                        d.answer.content_type.as_deref().map_or(Json::Null, text),
                     ),
                     ("body", text(&d.answer.body)),
                     (
                         "duration_ms",
-                        d.duration_ms.map_or(Value::Null, Value::from),
+                        d.duration_ms
+                            .map_or(Json::Null, |ms| Json::from_i64(i64::from(ms))),
                     ),
                 ]),
             ),
@@ -90,10 +91,10 @@ impl Transaction {
 
     /// Reads a stored transaction and checks its age.
     pub fn from_json(stored: &str, now: i64) -> Result<Transaction, FlowError> {
-        let v: Value = parse(stored).ok_or_else(|| unreadable("not JSON"))?;
+        let v: Json = parse(stored).ok_or_else(|| unreadable("not JSON"))?;
         let created_at = v
             .get("created_at")
-            .and_then(Value::as_i64)
+            .and_then(Json::as_i64)
             .ok_or_else(|| unreadable("no creation time"))?;
         let age = now - created_at;
         if !(-60..=TRANSACTION_LIFETIME_SECS).contains(&age) {
@@ -111,7 +112,7 @@ impl Transaction {
             .ok_or_else(|| unreadable("no discovery"))?;
         let status = d
             .get("status")
-            .and_then(Value::as_u64)
+            .and_then(Json::as_i64)
             .and_then(|s| u16::try_from(s).ok())
             .ok_or_else(|| unreadable("status"))?;
         let (config, _) = Config::defaults("")
@@ -130,13 +131,13 @@ impl Transaction {
                     content_type: optional_str(d, "content_type").map_err(|e| unreadable(&e))?,
                     body: d
                         .get("body")
-                        .and_then(Value::as_str)
+                        .and_then(Json::as_str)
                         .unwrap_or_default()
                         .to_string(),
                 },
                 duration_ms: d
                     .get("duration_ms")
-                    .and_then(Value::as_u64)
+                    .and_then(Json::as_i64)
                     .and_then(|n| u32::try_from(n).ok()),
             },
         })

@@ -8,31 +8,64 @@ use crate::browser;
 use crate::flows::pkce;
 use crate::protocol::config::Config;
 
-/// One labelled text input bound to a field of the configuration.
-#[component]
-fn Field(
+/// A text field of the configuration form.
+struct FieldSpec {
     label: &'static str,
     id: &'static str,
     hint: &'static str,
     get: fn(&Config) -> String,
     set: fn(&mut Config, String),
-) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let hint_id = format!("{id}-hint");
+}
+
+/// The text fields, as data: one view is built in a loop rather than one per field.
+const FIELDS: [FieldSpec; 5] = [
+    FieldSpec {
+        label: "Issuer",
+        id: "issuer",
+        hint: "The provider's issuer URL; its discovery document is read from /.well-known/openid-configuration.",
+        get: |c| c.issuer.clone(),
+        set: |c, v| c.issuer = v,
+    },
+    FieldSpec {
+        label: "Client ID",
+        id: "client_id",
+        hint: "As registered at the provider (a public client: no secret).",
+        get: |c| c.client_id.clone(),
+        set: |c, v| c.client_id = v,
+    },
+    FieldSpec {
+        label: "Scopes",
+        id: "scope",
+        hint: "Space-separated; openid is always included.",
+        get: |c| c.scope.clone(),
+        set: |c, v| c.scope = v,
+    },
+    FieldSpec {
+        label: "Redirect URI",
+        id: "redirect_uri",
+        hint: "Register exactly this URI at your provider.",
+        get: |c| c.redirect_uri.clone(),
+        set: |c, v| c.redirect_uri = v,
+    },
+    FieldSpec {
+        label: "API URL",
+        id: "api_url",
+        hint: "Called with the access token; empty means the provider's userinfo endpoint.",
+        get: |c| c.api_url.clone(),
+        set: |c, v| c.api_url = v,
+    },
+];
+
+fn field(state: AppState, f: &'static FieldSpec) -> impl IntoView {
+    let hint_id = format!("{}-hint", f.id);
+    let (get, set) = (f.get, f.set);
     view! {
         <div class="field">
-            <label for=id>{label}</label>
-            <input
-                id=id
-                name=id
-                type="text"
-                spellcheck="false"
-                autocomplete="off"
-                aria-describedby=hint_id.clone()
-                prop:value=move || state.config.with(get)
-                on:input=move |ev| state.config.update(|c| set(c, event_target_value(&ev)))
-            />
-            <small id=hint_id>{hint}</small>
+            <label for=f.id>{f.label}</label>
+            <input id=f.id name=f.id type="text" spellcheck="false" autocomplete="off" aria-describedby=hint_id.clone()
+                prop:value=move || get(&state.config.get())
+                on:input=move |ev| { let v = event_target_value(&ev); state.edit_config(&mut |c| set(c, v.clone())) }/>
+            <small id=hint_id>{f.hint}</small>
         </div>
     }
 }
@@ -40,15 +73,9 @@ fn Field(
 #[component]
 pub fn ConfigPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let share = move || {
-        format!(
-            "{}?{}",
-            browser::app_base(),
-            state.config.with(Config::to_query)
-        )
-    };
+    let share = move || format!("{}?{}", browser::app_base(), state.config.get().to_query());
     let discover = move |_| {
-        let issuer = state.config.with_untracked(|c| c.issuer.clone());
+        let issuer = state.config.get_untracked().issuer;
         state.reset();
         state
             .outcome
@@ -65,36 +92,25 @@ pub fn ConfigPanel() -> impl IntoView {
     };
     view! {
         <section class="card config" aria-labelledby="config-title">
-            <h2 id="config-title">"Configuration: " {move || state.config.with(|c| c.flow.label())}</h2>
-            <div class="issuer-row">
-                <Field label="Issuer" id="issuer" hint="The provider's issuer URL; its discovery document is read from /.well-known/openid-configuration."
-                    get=|c| c.issuer.clone() set=|c, v| c.issuer = v/>
-                <button type="button" data-testid="discover" on:click=discover>"Discover"</button>
-            </div>
-            <Field label="Client ID" id="client_id" hint="As registered at the provider (a public client: no secret)."
-                get=|c| c.client_id.clone() set=|c, v| c.client_id = v/>
-            <Field label="Scopes" id="scope" hint="Space-separated; openid is always included."
-                get=|c| c.scope.clone() set=|c, v| c.scope = v/>
-            <Field label="Redirect URI" id="redirect_uri" hint="Register exactly this URI at your provider."
-                get=|c| c.redirect_uri.clone() set=|c, v| c.redirect_uri = v/>
+            <h2 id="config-title">"Configuration: " {move || state.config.get().flow.label()}</h2>
+            {FIELDS.iter().map(|f| field(state, f)).collect_view()}
+            <button type="button" data-testid="discover" on:click=discover>"Discover the provider"</button>
             <div class="field">
                 <label for="response_mode">"Response mode"</label>
-                <select id="response_mode" on:change=move |ev| state.config.update(|c| c.response_mode = event_target_value(&ev))
-                    prop:value=move || state.config.with(|c| c.response_mode.clone())>
+                <select id="response_mode" on:change=move |ev| { let v = event_target_value(&ev); state.edit_config(&mut |c| c.response_mode = v.clone()) }
+                    prop:value=move || state.config.get().response_mode>
                     <option value="">"default (query)"</option>
                     <option value="query">"query"</option>
                     <option value="fragment">"fragment"</option>
                 </select>
             </div>
-            <Field label="API URL" id="api_url" hint="Called with the access token; empty means the provider's userinfo endpoint."
-                get=|c| c.api_url.clone() set=|c, v| c.api_url = v/>
             <div class="field">
                 <label for="extra">"Extra authorization parameters"</label>
                 <textarea id="extra" rows="3" spellcheck="false" aria-describedby="extra-hint"
-                    prop:value=move || state.config.with(Config::extra_text)
+                    prop:value=move || state.config.get().extra_text()
                     on:change=move |ev| {
                         let (extra, _) = Config::parse_extra(&event_target_value(&ev));
-                        state.config.update(|c| c.extra = extra);
+                        state.edit_config(&mut |c| c.extra = extra.clone());
                     }></textarea>
                 <small id="extra-hint">"One name=value per line: audience, prompt, login_hint, max_age, ..."</small>
             </div>

@@ -62,8 +62,10 @@ pub fn App() -> impl IntoView {
             .set(Some(format!("Some link parameters were not used: {text}.")));
     }
 
-    let busy = move || state.outcome.with(|o| o.status == Status::InProgress);
-    let signed_in = move || state.session.with(Option::is_some);
+    let busy = Memo::new(move |_| state.outcome.get().status == Status::InProgress);
+    let signed_in = Memo::new(move |_| state.session.get().is_some());
+    let cannot_call = Memo::new(move |_| busy.get() || !signed_in.get());
+    let cannot_sign_out = Memo::new(move |_| !signed_in.get());
 
     let sign_in = move |_| {
         let cfg = state.config.get_untracked();
@@ -114,12 +116,12 @@ pub fn App() -> impl IntoView {
             <ConfigPanel/>
             <section class="actions" aria-label="Actions">
                 <button class="primary" data-testid="sign-in" on:click=sign_in disabled=busy>"Sign in"</button>
-                <button data-testid="call-api" on:click=call_api disabled=move || busy() || !signed_in()>"Call the API"</button>
-                <button data-testid="sign-out" on:click=sign_out disabled=move || !signed_in()>"Sign out"</button>
+                <button data-testid="call-api" on:click=call_api disabled=cannot_call>"Call the API"</button>
+                <button data-testid="sign-out" on:click=sign_out disabled=cannot_sign_out>"Sign out"</button>
             </section>
             {move || state.notice.get().map(|n| view! { <p class="notice" role="note">{n}</p> })}
             <OutcomeView/>
-            <Show when=signed_in>
+            <Show when=move || signed_in.get()>
                 <ClaimsView/>
                 <TokensView/>
             </Show>
@@ -137,24 +139,26 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The automation contract's outcome element.
+/// The automation contract's outcome element. The live region is a stable wrapper; its content
+/// is one reactive block (one closure instead of one per attribute keeps the wasm small).
 #[component]
 fn OutcomeView() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let o = move || state.outcome.get();
     view! {
-        <section
-            class=move || format!("outcome {}", o().status.as_str())
-            data-testid="outcome"
-            data-status=move || o().status.as_str()
-            data-error=move || o().error.map(|e| e.code.as_str())
-            role="status"
-            aria-live="polite"
-        >
-            <strong>{move || o().headline()}</strong>
-            " "
-            <span>{move || o().text}</span>
-            {move || o().error.and_then(|e| e.spec).map(|s| view! { <span class="spec">" (" {s} ")"</span> })}
-        </section>
+        <div class="live" role="status" aria-live="polite">
+            {move || {
+                let o = state.outcome.get();
+                let code = o.error.as_ref().map(|e| e.code.as_str());
+                let spec = o.error.as_ref().and_then(|e| e.spec.as_ref()).map(|s| format!(" ({s})"));
+                let headline = o.status_headline();
+                view! {
+                    <section class=format!("outcome {}", o.status.as_str()) data-testid="outcome"
+                        data-status=o.status.as_str() data-error=code>
+                        <strong>{headline}</strong> " " <span>{o.text}</span>
+                        <span class="spec">{spec}</span>
+                    </section>
+                }
+            }}
+        </div>
     }
 }

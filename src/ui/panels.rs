@@ -1,12 +1,10 @@
 //! Step panels, the claims view and the token view.
 
 use leptos::prelude::*;
-use serde_json::Value;
 
 use super::state::AppState;
 use crate::protocol::explain::param_meaning;
-use crate::protocol::json;
-use crate::protocol::step::{mask, CheckStatus, HttpRecord, Step, StepStatus};
+use crate::protocol::step::{mask, CheckStatus, Step, StepStatus};
 
 #[component]
 pub fn StepList() -> impl IntoView {
@@ -14,7 +12,7 @@ pub fn StepList() -> impl IntoView {
     view! {
         <section class="steps" aria-label="Steps of the flow">
             <h2>"Steps"</h2>
-            {move || state.steps.with(Vec::is_empty).then(|| view! {
+            {move || state.steps.get().is_empty().then(|| view! {
                 <p class="muted">"Each redirect and request will appear here, with what it means and what was checked."</p>
             })}
             <ol class="step-list">
@@ -32,6 +30,17 @@ fn status_class(s: StepStatus) -> &'static str {
     }
 }
 
+/// A native checkbox: its state lives in the DOM, so it needs no reactive attributes.
+#[component]
+fn RevealToggle(reveal: RwSignal<bool>, label: &'static str) -> impl IntoView {
+    view! {
+        <label class="reveal">
+            <input type="checkbox" on:change=move |ev| reveal.set(event_target_checked(&ev))/>
+            " " {label}
+        </label>
+    }
+}
+
 #[component]
 fn StepPanel(n: usize, step: Step) -> impl IntoView {
     let reveal = RwSignal::new(false);
@@ -41,50 +50,60 @@ fn StepPanel(n: usize, step: Step) -> impl IntoView {
         .chain(step.response.iter())
         .any(|r| !r.secrets.is_empty())
         || step.params.iter().any(|p| p.secret);
-    let Step {
-        id,
-        title,
-        kind,
-        from,
-        to,
-        request,
-        response,
-        explanation,
-        params,
-        checks,
-        status,
-        duration_ms,
-    } = step;
-    let timing = duration_ms.map(|d| format!("{d} ms"));
+    let timing = step.duration_ms.map(|d| format!("{d} ms"));
+    let status = status_class(step.status);
+    let checks = step.checks.clone();
+    let title = step.title.clone();
+    let (kind, from, to, id, explanation) = (
+        step.kind,
+        step.from,
+        step.to,
+        step.id.clone(),
+        step.explanation.clone(),
+    );
+    // Parameters and HTTP messages: one reactive block, masked unless revealed.
+    let body = move || {
+        let shown = reveal.get();
+        let params = (!step.params.is_empty()).then(|| {
+            let rows = step
+                .params
+                .iter()
+                .map(|p| {
+                    let value = if p.secret && !shown { mask(&p.value) } else { p.value.clone() };
+                    view! { <tr><th scope="row"><code>{p.name.clone()}</code></th><td><code class="val">{value}</code></td><td>{p.meaning.clone()}</td></tr> }
+                })
+                .collect_view();
+            view! {
+                <table class="params">
+                    <thead><tr><th scope="col">"Parameter"</th><th scope="col">"Value"</th><th scope="col">"Meaning"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+        });
+        let http =
+            [("Request", &step.request), ("Response", &step.response)]
+                .into_iter()
+                .filter_map(|(label, r)| {
+                    r.as_ref().map(|r| {
+                    let text = if shown { r.to_text() } else { r.masked().to_text() };
+                    view! { <div class="http"><h4>{label}</h4><pre class="code">{text}</pre></div> }
+                })
+                })
+                .collect_view();
+        (params, http)
+    };
     view! {
-        <li class=format!("step {}", status_class(status)) data-step=id.clone() data-status=status_class(status)>
+        <li class=format!("step {status}") data-step=id data-status=status>
             <header>
                 <span class="num">{n}</span>
                 <h3>{title}</h3>
                 <span class="badge">{kind.label()}</span>
                 <span class="actors">{from.label()} " \u{2192} " {to.label()}</span>
                 {timing.map(|t| view! { <span class="muted">{t}</span> })}
-                {has_secrets.then(|| view! {
-                    <button type="button" class="reveal" aria-pressed=move || reveal.get().to_string() on:click=move |_| reveal.update(|r| *r = !*r)>
-                        {move || if reveal.get() { "Mask secrets" } else { "Reveal secrets" }}
-                    </button>
-                })}
+                {has_secrets.then(|| view! { <RevealToggle reveal=reveal label="Reveal secrets"/> })}
             </header>
             <p class="explain">{explanation}</p>
-            {(!params.is_empty()).then(|| view! {
-                <table class="params">
-                    <thead><tr><th scope="col">"Parameter"</th><th scope="col">"Value"</th><th scope="col">"Meaning"</th></tr></thead>
-                    <tbody>
-                        {params.into_iter().map(|p| {
-                            let value = p.value.clone();
-                            let shown = move || if p.secret && !reveal.get() { mask(&value) } else { value.clone() };
-                            view! { <tr><th scope="row"><code>{p.name}</code></th><td><code class="val">{shown}</code></td><td>{p.meaning}</td></tr> }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
-            {request.map(|r| view! { <HttpView label="Request" record=r reveal=reveal/> })}
-            {response.map(|r| view! { <HttpView label="Response" record=r reveal=reveal/> })}
+            {body}
             {(!checks.is_empty()).then(|| view! {
                 <ul class="checks" aria-label="Checks">
                     {checks.into_iter().map(|c| {
@@ -110,64 +129,22 @@ fn StepPanel(n: usize, step: Step) -> impl IntoView {
 }
 
 #[component]
-fn HttpView(label: &'static str, record: HttpRecord, reveal: RwSignal<bool>) -> impl IntoView {
-    let masked = record.masked();
-    let text = move |r: &HttpRecord| {
-        let mut out = String::new();
-        match (&r.method, &r.url, r.status) {
-            (Some(m), Some(u), _) => out.push_str(&format!("{m} {u}\n")),
-            (None, Some(u), _) => out.push_str(&format!("{u}\n")),
-            (_, _, Some(s)) => out.push_str(&format!("HTTP {s}\n")),
-            _ => {}
-        }
-        for (k, v) in &r.headers {
-            out.push_str(&format!("{k}: {v}\n"));
-        }
-        if let Some(b) = &r.body {
-            out.push('\n');
-            out.push_str(&pretty(b));
-        }
-        out
-    };
-    let shown = move || {
-        if reveal.get() {
-            text(&record)
-        } else {
-            text(&masked)
-        }
-    };
-    view! {
-        <div class="http">
-            <h4>{label}</h4>
-            <pre class="code">{shown}</pre>
-        </div>
-    }
-}
-
-/// Pretty-prints JSON bodies; other text is shown as is.
-fn pretty(body: &str) -> String {
-    match json::parse(body) {
-        Some(v @ (Value::Object(_) | Value::Array(_))) => json::write(&v),
-        _ => body.to_string(),
-    }
-}
-
-#[component]
 pub fn ClaimsView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let rows = move || {
-        state.session.with(|s| {
-            s.as_ref().map(|s| {
+        state.session.get().map(|s| {
+            {
                 s.claims
                     .iter()
                     .map(|(k, v)| {
                         (
                             k.clone(),
-                            v.as_str().map_or_else(|| json::write(v), String::from),
+                            v.as_str()
+                                .map_or_else(|| crate::protocol::json::write(v), String::from),
                         )
                     })
                     .collect::<Vec<_>>()
-            })
+            }
         })
     };
     view! {
@@ -190,32 +167,26 @@ pub fn ClaimsView() -> impl IntoView {
 pub fn TokensView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let reveal = RwSignal::new(false);
-    let tokens = move || {
-        state.session.with(|s| {
-            s.as_ref()
-                .map(|s| {
-                    let t = &s.tokens;
-                    let mut v = vec![("access_token", t.access_token.clone())];
-                    v.extend(t.id_token.clone().map(|x| ("id_token", x)));
-                    v.extend(t.refresh_token.clone().map(|x| ("refresh_token", x)));
-                    v
-                })
-                .unwrap_or_default()
+    let list = move || {
+        let shown = reveal.get();
+        state.session.get().map(|s| {
+            let t = &s.tokens;
+            [
+                ("access_token", Some(&t.access_token)),
+                ("id_token", t.id_token.as_ref()),
+                ("refresh_token", t.refresh_token.as_ref()),
+            ]
+            .into_iter()
+            .filter_map(|(name, v)| v.map(|v| (name, if shown { v.clone() } else { mask(v) })))
+            .map(|(name, v)| view! { <dt>{name}</dt><dd><code class="val">{v}</code></dd> })
+            .collect_view()
         })
     };
     view! {
         <section class="card">
-            <h2>"Tokens (in memory only)"
-                <button type="button" class="reveal" aria-pressed=move || reveal.get().to_string() on:click=move |_| reveal.update(|r| *r = !*r)>
-                    {move || if reveal.get() { "Mask" } else { "Reveal" }}
-                </button>
-            </h2>
-            <dl class="tokens">
-                {move || tokens().into_iter().map(|(name, value)| {
-                    let shown = if reveal.get() { value } else { mask(&value) };
-                    view! { <dt>{name}</dt><dd><code class="val">{shown}</code></dd> }
-                }).collect_view()}
-            </dl>
+            <h2>"Tokens (in memory only)"</h2>
+            <RevealToggle reveal=reveal label="Reveal tokens"/>
+            <dl class="tokens">{list}</dl>
         </section>
     }
 }

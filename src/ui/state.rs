@@ -57,7 +57,7 @@ impl Outcome {
             error: None,
         }
     }
-    pub fn headline(&self) -> &'static str {
+    pub fn status_headline(&self) -> &'static str {
         match self.status {
             Status::Idle => "Ready.",
             Status::InProgress => "Working\u{2026}",
@@ -90,6 +90,15 @@ impl AppState {
         }
     }
 
+    /// Changes the configuration. Signals are read and written through `get`/`set` only, never
+    /// through `with`/`update` with a closure: those are generic over the closure, and each
+    /// call site would add its own copy of the signal machinery to the wasm.
+    pub fn edit_config(&self, f: &mut dyn FnMut(&mut Config)) {
+        let mut c = self.config.get_untracked();
+        f(&mut c);
+        self.config.set(c);
+    }
+
     /// Clears a previous run.
     pub fn reset(&self) {
         self.steps.set(Vec::new());
@@ -110,10 +119,12 @@ impl AppState {
 
 impl StepSink for AppState {
     fn emit(&self, step: Step) {
-        self.steps.update(|v| match v.last_mut() {
+        let mut v = self.steps.get_untracked();
+        match v.last_mut() {
             Some(last) if last.id == step.id => *last = step,
             _ => v.push(step),
-        });
+        }
+        self.steps.set(v);
     }
 
     fn steps(&self) -> Vec<Step> {
