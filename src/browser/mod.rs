@@ -289,6 +289,33 @@ pub async fn verify_signature(
     Ok(ok.as_bool().unwrap_or(false))
 }
 
+/// SHA-512 through WebCrypto (for EdDSA at_hash/c_hash; SHA-256 is in the wasm for PKCE).
+pub async fn sha512(value: &str) -> Result<Vec<u8>, FlowError> {
+    let fail = |e: JsValue| {
+        FlowError::new(
+            ErrorCode::Browser,
+            format!("WebCrypto could not hash: {}", js_text(&e)),
+        )
+    };
+    let subtle = window()?
+        .crypto()
+        .map_err(|_| FlowError::new(ErrorCode::Browser, "WebCrypto is not available."))?
+        .subtle();
+    let promise = subtle
+        .digest_with_str_and_u8_array("SHA-512", value.as_bytes())
+        .map_err(fail)?;
+    let buf = JsFuture::from(promise).await.map_err(fail)?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// The id of the element an event happened on (for delegated handlers).
+pub fn event_target_id(ev: &web_sys::Event) -> Option<String> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|e| e.id())
+        .filter(|id| !id.is_empty())
+}
+
 /// Copies text to the clipboard (best effort).
 pub fn copy_text(text: &str) {
     if let Some(w) = web_sys::window() {

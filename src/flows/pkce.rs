@@ -4,7 +4,7 @@
 //! resume (at the redirect URI): clean the URL -> consume the transaction by state -> RFC 9207 iss
 //! -> error -> code exchange -> ID token validation -> call the API (userinfo).
 
-use super::verify::verify_id_token;
+use super::verify::{verify_id_token, Companions};
 use super::{Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{authorize_step, build_pkce_request, secrets_step, user_step};
@@ -174,11 +174,21 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
         client_id: &tx.config.client_id,
         nonce: Some(&tx.nonce),
         now: browser::now_secs(),
-        access_token: Some(&tokens.access_token),
+        at_hash: None,
         require_at_hash: false,
-        code: None,
+        c_hash: None,
     };
-    let jwt = verify_id_token(sink, &meta.jwks_uri, &id_token, &want).await?;
+    let jwt = verify_id_token(
+        sink,
+        &meta.jwks_uri,
+        &id_token,
+        &want,
+        Companions {
+            access_token: Some(&tokens.access_token),
+            code: None,
+        },
+    )
+    .await?;
     Ok(Session {
         config: tx.config,
         metadata: meta,

@@ -4,7 +4,9 @@
 use super::StepSink;
 use crate::browser::{self, HttpCall};
 use crate::protocol::error::{ErrorCode, FlowError};
-use crate::protocol::idtoken::{check_claims, Expectations};
+use crate::protocol::idtoken::{
+    check_claims, half_hash_sha256, left_half, needs_sha512, Expectations,
+};
 use crate::protocol::jwks::{parse_jwks, select_key, Jwk, Jwks, KeyChoiceError};
 use crate::protocol::jwt::{decode, DecodedJwt, SigAlg};
 use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind};
@@ -57,12 +59,29 @@ async fn fetch_jwks(
     result
 }
 
+/// Values that came with the ID token, bound to it by at_hash and c_hash.
+#[derive(Clone, Copy, Default)]
+pub struct Companions<'a> {
+    pub access_token: Option<&'a str>,
+    pub code: Option<&'a str>,
+}
+
+/// The half-hash of a companion value for the token's algorithm (SHA-512 through WebCrypto).
+async fn expected_half_hash(alg: SigAlg, value: Option<&str>) -> Result<Option<String>, FlowError> {
+    match value {
+        None => Ok(None),
+        Some(v) if needs_sha512(alg) => Ok(Some(left_half(&browser::sha512(v).await?))),
+        Some(v) => Ok(Some(half_hash_sha256(v))),
+    }
+}
+
 /// Verifies an ID token and returns it decoded. `want` holds what the claims must match.
 pub async fn verify_id_token(
     sink: &dyn StepSink,
     jwks_uri: &str,
     token: &str,
     want: &Expectations<'_>,
+    companions: Companions<'_>,
 ) -> Result<DecodedJwt, FlowError> {
     let mut step = Step::new(
         "id-token",
@@ -75,7 +94,7 @@ pub async fn verify_id_token(
          recently, and for this very login (nonce). Only then are its claims believed.",
     );
     step.request = Some(HttpRecord::default().body(token).secret(token));
-    let result = verify_inner(sink, jwks_uri, token, want, &mut step.checks).await;
+    let result = verify_inner(sink, jwks_uri, token, want, companions, &mut step.checks).await;
     if let Ok(jwt) = &result {
         step.response = Some(HttpRecord::default().body(jwt.claims_pretty()));
     }
@@ -88,6 +107,7 @@ async fn verify_inner(
     jwks_uri: &str,
     token: &str,
     want: &Expectations<'_>,
+    companions: Companions<'_>,
     checks: &mut Vec<Check>,
 ) -> Result<DecodedJwt, FlowError> {
     let jwt = match decode(token) {
@@ -186,7 +206,10 @@ async fn verify_inner(
             Some(e)
         }
     };
-    let claim_checks = check_claims(&jwt, alg, want);
+    let mut want = want.clone();
+    want.at_hash = expected_half_hash(alg, companions.access_token).await?;
+    want.c_hash = expected_half_hash(alg, companions.code).await?;
+    let claim_checks = check_claims(&jwt, &want);
     let claim_error = claim_checks.iter().find(|c| c.failed()).map(|c| {
         FlowError::new(
             c.error.unwrap_or(ErrorCode::ClaimMissing),

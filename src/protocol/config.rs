@@ -107,48 +107,84 @@ impl Config {
         }
     }
 
+    /// Sets one field by its query (and form) name. `Ok(false)`: the name is no field of the
+    /// configuration (the caller treats it as an extra authorization parameter); `Err`: the
+    /// value is refused, with why.
+    pub fn set_field(&mut self, name: &str, value: String) -> Result<bool, String> {
+        match name {
+            "issuer" => self.issuer = value,
+            "client_id" => self.client_id = value,
+            "scope" => self.scope = value,
+            "redirect_uri" => self.redirect_uri = value,
+            "api_url" => self.api_url = value,
+            "flow" => {
+                self.flow = Flow::parse(&value)
+                    .ok_or_else(|| format!("the flow \"{value}\" is not available yet"))?
+            }
+            "response_mode" => match value.as_str() {
+                "" | "query" | "fragment" => self.response_mode = value,
+                _ => {
+                    return Err(format!(
+                        "response_mode \"{value}\" is not available for this flow yet"
+                    ))
+                }
+            },
+            // Only the redirect window and none (public client) authentication exist so far.
+            "window" | "token_endpoint_auth_method" => {
+                if !(value == "redirect" || value == "none") {
+                    return Err(format!("\"{value}\" is not available yet"));
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// A field's value by its form name, for the configuration form.
+    pub fn field(&self, name: &str) -> String {
+        match name {
+            "issuer" => self.issuer.clone(),
+            "client_id" => self.client_id.clone(),
+            "scope" => self.scope.clone(),
+            "redirect_uri" => self.redirect_uri.clone(),
+            "api_url" => self.api_url.clone(),
+            "response_mode" => self.response_mode.clone(),
+            "extra" => self.extra_text(),
+            _ => String::new(),
+        }
+    }
+
+    /// Applies an edit from the configuration form (`extra` is the text box of extra
+    /// parameters). Unknown names are ignored.
+    pub fn set_form_field(&mut self, name: &str, value: String) {
+        if name == "extra" {
+            self.extra = Config::parse_extra(&value).0;
+        } else {
+            let _ = self.set_field(name, value);
+        }
+    }
+
     /// Applies a page query string (the automation contract) on top of `self`.
     pub fn apply_query(mut self, query: &str) -> (Config, Vec<Ignored>) {
         let mut ignored = Vec::new();
         for (k, v) in parse_pairs(query) {
-            match k.as_str() {
-                "issuer" => self.issuer = v,
-                "client_id" => self.client_id = v,
-                "flow" => match Flow::parse(&v) {
-                    Some(f) => self.flow = f,
-                    None => ignored.push(Ignored {
-                        name: k,
-                        why: format!("the flow \"{v}\" is not available yet"),
-                    }),
-                },
-                "scope" => self.scope = v,
-                "redirect_uri" => self.redirect_uri = v,
-                "response_mode" => match v.as_str() {
-                    "" | "query" | "fragment" => self.response_mode = v,
-                    _ => ignored.push(Ignored {
-                        name: k,
-                        why: format!("response_mode \"{v}\" is not available for this flow yet"),
-                    }),
-                },
-                "api_url" => self.api_url = v,
-                // Only the redirect window and none/public client auth exist so far.
-                "window" | "token_endpoint_auth_method" => {
-                    if !(v == "redirect" || v == "none") {
-                        ignored.push(Ignored {
-                            name: k,
-                            why: format!("\"{v}\" is not available yet"),
-                        });
-                    }
-                }
-                _ if RESERVED.contains(&k.as_str()) => ignored.push(Ignored {
+            if k.is_empty() {
+                continue;
+            }
+            if RESERVED.contains(&k.as_str()) {
+                ignored.push(Ignored {
                     name: k,
                     why: "set by the app itself, or never taken from a URL".into(),
-                }),
-                _ if k.is_empty() => {}
-                _ => {
+                });
+                continue;
+            }
+            match self.set_field(&k, v.clone()) {
+                Ok(true) => {}
+                Ok(false) => {
                     self.extra.retain(|(name, _)| *name != k);
                     self.extra.push((k, v));
                 }
+                Err(why) => ignored.push(Ignored { name: k, why }),
             }
         }
         (self, ignored)
@@ -265,6 +301,24 @@ mod tests {
         let (back, ignored) = Config::defaults("http://other/").apply_query(&q);
         assert_eq!(back, c);
         assert!(ignored.is_empty());
+    }
+
+    #[test]
+    fn form_fields_read_and_write() {
+        let mut c = Config::defaults("http://a/");
+        c.set_form_field("issuer", "https://op".into());
+        c.set_form_field("extra", "prompt=login\nstate=x".into());
+        c.set_form_field("response_mode", "form_post".into());
+        c.set_form_field("nonsense", "x".into());
+        assert_eq!(c.field("issuer"), "https://op");
+        assert_eq!(c.field("extra"), "prompt=login");
+        assert_eq!(c.field("response_mode"), "");
+        assert_eq!(c.field("nonsense"), "");
+        assert_eq!(
+            c.set_field("flow", "device".into()),
+            Err("the flow \"device\" is not available yet".into())
+        );
+        assert_eq!(c.set_field("audience", "x".into()), Ok(false));
     }
 
     #[test]

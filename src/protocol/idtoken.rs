@@ -2,7 +2,7 @@
 //!
 //! Each rule becomes its own [`Check`], so the panel shows every line, not only the first failure.
 
-use sha2::{Digest, Sha256, Sha512};
+use sha2::{Digest, Sha256};
 
 use super::error::ErrorCode;
 use super::jwt::{DecodedJwt, SigAlg};
@@ -22,22 +22,31 @@ pub struct Expectations<'a> {
     pub nonce: Option<&'a str>,
     /// Current time, seconds since the epoch.
     pub now: i64,
-    /// The access token that came with the ID token (for at_hash).
-    pub access_token: Option<&'a str>,
+    /// What at_hash must equal: the half-hash of the access token that came with the ID token,
+    /// for this token's algorithm (see [`needs_sha512`]); `None` when no access token came.
+    pub at_hash: Option<String>,
     /// at_hash is mandatory (implicit `id_token token`, OIDC Core 3.2.2.10).
     pub require_at_hash: bool,
-    /// The authorization code that came with the ID token (for c_hash, hybrid flow).
-    pub code: Option<&'a str>,
+    /// What c_hash must equal: the half-hash of the authorization code that came with the ID
+    /// token (hybrid flow); `None` when no code came.
+    pub c_hash: Option<String>,
 }
 
-/// The left-most half of the hash of `value`, base64url (OIDC Core 3.1.3.6, 3.3.2.11).
-pub fn half_hash(alg: SigAlg, value: &str) -> String {
-    let digest: Vec<u8> = match alg {
-        SigAlg::RS256 | SigAlg::PS256 | SigAlg::ES256 => Sha256::digest(value.as_bytes()).to_vec(),
-        // Ed25519 signs with SHA-512, so its half-hashes use SHA-512 too.
-        SigAlg::EdDSA => Sha512::digest(value.as_bytes()).to_vec(),
-    };
+/// at_hash and c_hash use the hash of the signature algorithm (OIDC Core 3.1.3.6): SHA-256 for
+/// RS256, PS256 and ES256, SHA-512 for EdDSA with Ed25519. The caller computes SHA-512 with
+/// WebCrypto, which keeps a second hash implementation out of the wasm.
+pub fn needs_sha512(alg: SigAlg) -> bool {
+    alg == SigAlg::EdDSA
+}
+
+/// BASE64URL of the left-most half of a digest (OIDC Core 3.1.3.6, 3.3.2.11).
+pub fn left_half(digest: &[u8]) -> String {
     b64url(&digest[..digest.len() / 2])
+}
+
+/// The half-hash of `value` for the SHA-256 algorithms.
+pub fn half_hash_sha256(value: &str) -> String {
+    left_half(&Sha256::digest(value.as_bytes()))
 }
 
 /// Formats a NumericDate for people (UTC, ISO 8601) without a date library.
@@ -63,7 +72,7 @@ pub fn format_time(secs: i64) -> String {
 }
 
 /// Applies every claim rule to a decoded token whose signature was checked separately.
-pub fn check_claims(jwt: &DecodedJwt, alg: SigAlg, want: &Expectations<'_>) -> Vec<Check> {
+pub fn check_claims(jwt: &DecodedJwt, want: &Expectations<'_>) -> Vec<Check> {
     let mut checks = Vec::new();
 
     match jwt.str_claim("iss") {
@@ -223,31 +232,27 @@ pub fn check_claims(jwt: &DecodedJwt, alg: SigAlg, want: &Expectations<'_>) -> V
     hash_check(
         &mut checks,
         jwt,
-        alg,
         "at_hash",
-        want.access_token,
+        want.at_hash.as_deref(),
         want.require_at_hash,
         "OIDC Core 3.2.2.9",
     );
     hash_check(
         &mut checks,
         jwt,
-        alg,
         "c_hash",
-        want.code,
+        want.c_hash.as_deref(),
         false,
         "OIDC Core 3.3.2.11",
     );
     checks
 }
 
-#[allow(clippy::too_many_arguments)]
 fn hash_check(
     checks: &mut Vec<Check>,
     jwt: &DecodedJwt,
-    alg: SigAlg,
     claim: &str,
-    value: Option<&str>,
+    expected: Option<&str>,
     required: bool,
     spec: &str,
 ) {
@@ -256,17 +261,16 @@ fn hash_check(
     } else {
         "authorization code"
     };
-    match (value, jwt.str_claim(claim)) {
-        (Some(v), Some(h)) => {
-            let computed = half_hash(alg, v);
+    match (expected, jwt.str_claim(claim)) {
+        (Some(computed), Some(h)) => {
             if computed == h {
                 checks.push(
-                    Check::pass(claim, format!("The {what} is the one this ID token was issued with."), spec).compared(&computed, h),
+                    Check::pass(claim, format!("The {what} is the one this ID token was issued with."), spec).compared(computed, h),
                 );
             } else {
                 checks.push(
                     Check::fail(claim, format!("The {what} was swapped: its hash does not match {claim}."), spec, ErrorCode::HashMismatch)
-                        .compared(&computed, h),
+                        .compared(computed, h),
                 );
             }
         }
@@ -295,9 +299,9 @@ mod tests {
             client_id: "app",
             nonce: Some("n-1"),
             now: NOW,
-            access_token: None,
+            at_hash: None,
             require_at_hash: false,
-            code: None,
+            c_hash: None,
         }
     }
 
@@ -327,7 +331,7 @@ mod tests {
     }
 
     fn failure(claims: Json, w: &Expectations<'_>) -> Option<ErrorCode> {
-        check_claims(&token(claims), SigAlg::RS256, w)
+        check_claims(&token(claims), w)
             .iter()
             .find(|c| c.failed())
             .and_then(|c| c.error)
@@ -339,7 +343,7 @@ mod tests {
 
     #[test]
     fn good_token_passes_every_check() {
-        let checks = check_claims(&token(good()), SigAlg::RS256, &want());
+        let checks = check_claims(&token(good()), &want());
         assert!(checks.iter().all(|c| !c.failed()), "{checks:?}");
         assert_eq!(checks.len(), 7);
     }
@@ -407,9 +411,9 @@ mod tests {
     #[test]
     fn at_hash_spec_vector_and_rules() {
         let at = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
-        assert_eq!(half_hash(SigAlg::RS256, at), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(half_hash_sha256(at), "77QmUPtjPfzWtF2AnpK9RQ");
         let mut w = want();
-        w.access_token = Some(at);
+        w.at_hash = Some(half_hash_sha256(at));
         w.require_at_hash = true;
         assert_eq!(
             failure(with("at_hash", r#""77QmUPtjPfzWtF2AnpK9RQ""#), &w),
@@ -427,15 +431,10 @@ mod tests {
     /// OIDC Core A.4: c_hash for the example code.
     #[test]
     fn c_hash_spec_vector() {
-        assert_eq!(
-            half_hash(
-                SigAlg::RS256,
-                "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk"
-            ),
-            "LDktKdoQak3Pk0cnXxCltA"
-        );
+        let code = "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk";
+        assert_eq!(half_hash_sha256(code), "LDktKdoQak3Pk0cnXxCltA");
         let mut w = want();
-        w.code = Some("Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk");
+        w.c_hash = Some(half_hash_sha256(code));
         assert_eq!(
             failure(with("c_hash", r#""LDktKdoQak3Pk0cnXxCltA""#), &w),
             None
@@ -444,6 +443,16 @@ mod tests {
             failure(with("c_hash", r#""x""#), &w),
             Some(ErrorCode::HashMismatch)
         );
+    }
+
+    #[test]
+    fn sha512_half_for_eddsa() {
+        use sha2::Sha512;
+        assert!(needs_sha512(SigAlg::EdDSA) && !needs_sha512(SigAlg::ES256));
+        let half = left_half(&Sha512::digest(b"token"));
+        // 32 of SHA-512's 64 bytes, base64url: 43 characters.
+        assert_eq!(half.len(), 43);
+        assert_ne!(half, half_hash_sha256("token"));
     }
 
     #[test]

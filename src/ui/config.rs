@@ -1,4 +1,9 @@
 //! The configuration form and its shareable link.
+//!
+//! One delegated `input` handler writes every edit into the configuration by the element's id
+//! (`Config::set_form_field`), and every field's value comes from one closure-making function,
+//! so all fields share one handler and one closure type. (Each distinct closure in a view costs
+//! about a kilobyte of wasm; a reactive block returning the whole form costs more.)
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -6,66 +11,51 @@ use leptos::task::spawn_local;
 use super::state::{AppState, Outcome};
 use crate::browser;
 use crate::flows::pkce;
-use crate::protocol::config::Config;
 
-/// A text field of the configuration form.
-struct FieldSpec {
-    label: &'static str,
-    id: &'static str,
-    hint: &'static str,
-    get: fn(&Config) -> String,
-    set: fn(&mut Config, String),
-}
-
-/// The text fields, as data: one view is built in a loop rather than one per field.
-const FIELDS: [FieldSpec; 5] = [
-    FieldSpec {
-        label: "Issuer",
-        id: "issuer",
-        hint: "The provider's issuer URL; its discovery document is read from /.well-known/openid-configuration.",
-        get: |c| c.issuer.clone(),
-        set: |c, v| c.issuer = v,
-    },
-    FieldSpec {
-        label: "Client ID",
-        id: "client_id",
-        hint: "As registered at the provider (a public client: no secret).",
-        get: |c| c.client_id.clone(),
-        set: |c, v| c.client_id = v,
-    },
-    FieldSpec {
-        label: "Scopes",
-        id: "scope",
-        hint: "Space-separated; openid is always included.",
-        get: |c| c.scope.clone(),
-        set: |c, v| c.scope = v,
-    },
-    FieldSpec {
-        label: "Redirect URI",
-        id: "redirect_uri",
-        hint: "Register exactly this URI at your provider.",
-        get: |c| c.redirect_uri.clone(),
-        set: |c, v| c.redirect_uri = v,
-    },
-    FieldSpec {
-        label: "API URL",
-        id: "api_url",
-        hint: "Called with the access token; empty means the provider's userinfo endpoint.",
-        get: |c| c.api_url.clone(),
-        set: |c, v| c.api_url = v,
-    },
+/// A text field of the form: (label, id, hint). The id is the configuration field's name.
+const FIELDS: [(&str, &str, &str); 5] = [
+    ("Issuer", "issuer", "The provider's issuer URL; its discovery document is read from /.well-known/openid-configuration."),
+    ("Client ID", "client_id", "As registered at the provider (a public client: no secret)."),
+    ("Scopes", "scope", "Space-separated; openid is always included."),
+    ("Redirect URI", "redirect_uri", "Register exactly this URI at your provider."),
+    ("API URL", "api_url", "Called with the access token; empty means the provider's userinfo endpoint."),
 ];
 
-fn field(state: AppState, f: &'static FieldSpec) -> impl IntoView {
-    let hint_id = format!("{}-hint", f.id);
-    let (get, set) = (f.get, f.set);
+/// The live value of a configuration field. Every call returns the same closure type.
+fn value_of(state: AppState, id: &'static str) -> impl Fn() -> String + Copy {
+    move || state.config.get().field(id)
+}
+
+/// The fields, each bound to its configuration value.
+fn fields(state: AppState) -> impl IntoView {
+    let text_fields = FIELDS
+        .iter()
+        .map(|(label, id, hint)| {
+            let hint_id = format!("{id}-hint");
+            view! {
+                <div class="field">
+                    <label for=*id>{*label}</label>
+                    <input id=*id name=*id type="text" spellcheck="false" autocomplete="off"
+                        aria-describedby=hint_id.clone() prop:value=value_of(state, id)/>
+                    <small id=hint_id>{*hint}</small>
+                </div>
+            }
+        })
+        .collect_view();
     view! {
+        {text_fields}
         <div class="field">
-            <label for=f.id>{f.label}</label>
-            <input id=f.id name=f.id type="text" spellcheck="false" autocomplete="off" aria-describedby=hint_id.clone()
-                prop:value=move || get(&state.config.get())
-                on:input=move |ev| { let v = event_target_value(&ev); state.edit_config(&mut |c| set(c, v.clone())) }/>
-            <small id=hint_id>{f.hint}</small>
+            <label for="response_mode">"Response mode"</label>
+            <select id="response_mode" prop:value=value_of(state, "response_mode")>
+                <option value="">"default (query)"</option>
+                <option value="query">"query"</option>
+                <option value="fragment">"fragment"</option>
+            </select>
+        </div>
+        <div class="field">
+            <label for="extra">"Extra authorization parameters"</label>
+            <textarea id="extra" rows="3" spellcheck="false" aria-describedby="extra-hint" prop:value=value_of(state, "extra")></textarea>
+            <small id="extra-hint">"One name=value per line: audience, prompt, login_hint, max_age, ..."</small>
         </div>
     }
 }
@@ -74,6 +64,12 @@ fn field(state: AppState, f: &'static FieldSpec) -> impl IntoView {
 pub fn ConfigPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let share = move || format!("{}?{}", browser::app_base(), state.config.get().to_query());
+    let on_input = move |ev: leptos::ev::Event| {
+        if let Some(id) = browser::event_target_id(&ev) {
+            let value = event_target_value(&ev);
+            state.edit_config(&mut |c| c.set_form_field(&id, value.clone()));
+        }
+    };
     let discover = move |_| {
         let issuer = state.config.get_untracked().issuer;
         state.reset();
@@ -93,27 +89,8 @@ pub fn ConfigPanel() -> impl IntoView {
     view! {
         <section class="card config" aria-labelledby="config-title">
             <h2 id="config-title">"Configuration: " {move || state.config.get().flow.label()}</h2>
-            {FIELDS.iter().map(|f| field(state, f)).collect_view()}
+            <div on:input=on_input>{fields(state)}</div>
             <button type="button" data-testid="discover" on:click=discover>"Discover the provider"</button>
-            <div class="field">
-                <label for="response_mode">"Response mode"</label>
-                <select id="response_mode" on:change=move |ev| { let v = event_target_value(&ev); state.edit_config(&mut |c| c.response_mode = v.clone()) }
-                    prop:value=move || state.config.get().response_mode>
-                    <option value="">"default (query)"</option>
-                    <option value="query">"query"</option>
-                    <option value="fragment">"fragment"</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="extra">"Extra authorization parameters"</label>
-                <textarea id="extra" rows="3" spellcheck="false" aria-describedby="extra-hint"
-                    prop:value=move || state.config.get().extra_text()
-                    on:change=move |ev| {
-                        let (extra, _) = Config::parse_extra(&event_target_value(&ev));
-                        state.edit_config(&mut |c| c.extra = extra.clone());
-                    }></textarea>
-                <small id="extra-hint">"One name=value per line: audience, prompt, login_hint, max_age, ..."</small>
-            </div>
             <div class="field">
                 <label for="share">"Shareable link (never contains a secret)"</label>
                 <div class="issuer-row">

@@ -11,8 +11,32 @@ use crate::browser;
 use crate::flows::pkce;
 use crate::protocol::config::Config;
 use config::ConfigPanel;
-use panels::{ClaimsView, StepList, TokensView};
+use panels::{SessionView, StepList};
 pub use state::{AppState, Outcome, Status};
+
+/// Conditions the buttons and sections depend on.
+#[derive(Clone, Copy)]
+enum Gate {
+    SignInDisabled,
+    CallDisabled,
+    SignOutDisabled,
+    SignedIn,
+}
+
+/// A condition as a reactive closure. Every call returns the same closure type, so the buttons
+/// share one instantiation of the attribute machinery.
+fn gate(state: AppState, g: Gate) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    move || {
+        let busy = state.outcome.get().status == Status::InProgress;
+        let signed_in = state.session.get().is_some();
+        match g {
+            Gate::SignInDisabled => busy,
+            Gate::CallDisabled => busy || !signed_in,
+            Gate::SignOutDisabled => !signed_in,
+            Gate::SignedIn => signed_in,
+        }
+    }
+}
 
 /// The whole app.
 #[component]
@@ -38,15 +62,8 @@ pub fn App() -> impl IntoView {
         spawn_local(async move {
             match pkce::resume(&state, params).await {
                 Ok(session) => {
-                    state.session.set(Some(session.clone()));
-                    state.outcome.set(Outcome::busy("Calling the API\u{2026}"));
-                    match pkce::call_api(&state, &session).await {
-                        Ok(body) => {
-                            state.api_body.set(Some(body));
-                            state.outcome.set(Outcome::signed_in());
-                        }
-                        Err(e) => state.fail(e),
-                    }
+                    state.session.set(Some(session));
+                    state.call_api().await;
                 }
                 Err(e) => state.fail(e),
             }
@@ -57,15 +74,11 @@ pub fn App() -> impl IntoView {
             .map(|i| format!("{} ({})", i.name, i.why))
             .collect::<Vec<_>>()
             .join("; ");
-        state
-            .notice
-            .set(Some(format!("Some link parameters were not used: {text}.")));
+        state.outcome.set(Outcome {
+            text: format!("Ready, but some link parameters were not used: {text}."),
+            ..Outcome::idle()
+        });
     }
-
-    let busy = Memo::new(move |_| state.outcome.get().status == Status::InProgress);
-    let signed_in = Memo::new(move |_| state.session.get().is_some());
-    let cannot_call = Memo::new(move |_| busy.get() || !signed_in.get());
-    let cannot_sign_out = Memo::new(move |_| !signed_in.get());
 
     let sign_in = move |_| {
         let cfg = state.config.get_untracked();
@@ -79,21 +92,7 @@ pub fn App() -> impl IntoView {
             }
         });
     };
-    let call_api = move |_| {
-        let Some(session) = state.session.get_untracked() else {
-            return;
-        };
-        state.outcome.set(Outcome::busy("Calling the API\u{2026}"));
-        spawn_local(async move {
-            match pkce::call_api(&state, &session).await {
-                Ok(body) => {
-                    state.api_body.set(Some(body));
-                    state.outcome.set(Outcome::signed_in());
-                }
-                Err(e) => state.fail(e),
-            }
-        });
-    };
+    let call_api = move |_| spawn_local(state.call_api());
     let sign_out = move |_| {
         let session = state.session.get_untracked();
         // Forget the tokens first: whatever the provider does next, this page holds none.
@@ -115,22 +114,14 @@ pub fn App() -> impl IntoView {
         <main>
             <ConfigPanel/>
             <section class="actions" aria-label="Actions">
-                <button class="primary" data-testid="sign-in" on:click=sign_in disabled=busy>"Sign in"</button>
-                <button data-testid="call-api" on:click=call_api disabled=cannot_call>"Call the API"</button>
-                <button data-testid="sign-out" on:click=sign_out disabled=cannot_sign_out>"Sign out"</button>
+                <button class="primary" data-testid="sign-in" on:click=sign_in disabled=gate(state, Gate::SignInDisabled)>"Sign in"</button>
+                <button data-testid="call-api" on:click=call_api disabled=gate(state, Gate::CallDisabled)>"Call the API"</button>
+                <button data-testid="sign-out" on:click=sign_out disabled=gate(state, Gate::SignOutDisabled)>"Sign out"</button>
             </section>
-            {move || state.notice.get().map(|n| view! { <p class="notice" role="note">{n}</p> })}
             <OutcomeView/>
-            <Show when=move || signed_in.get()>
-                <ClaimsView/>
-                <TokensView/>
+            <Show when=gate(state, Gate::SignedIn)>
+                <SessionView/>
             </Show>
-            {move || state.api_body.get().map(|b| view! {
-                <section class="card">
-                    <h2>"API response"</h2>
-                    <pre class="code" data-testid="api-response">{b}</pre>
-                </section>
-            })}
             <StepList/>
         </main>
         <footer class="foot">

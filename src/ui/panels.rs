@@ -12,9 +12,7 @@ pub fn StepList() -> impl IntoView {
     view! {
         <section class="steps" aria-label="Steps of the flow">
             <h2>"Steps"</h2>
-            {move || state.steps.get().is_empty().then(|| view! {
-                <p class="muted">"Each redirect and request will appear here, with what it means and what was checked."</p>
-            })}
+            <p class="muted">"Each redirect and request appears here as it happens, with what it means and what was checked."</p>
             <ol class="step-list">
                 {move || state.steps.get().into_iter().enumerate().map(|(i, s)| view! { <StepPanel n=i + 1 step=s/> }).collect_view()}
             </ol>
@@ -128,65 +126,58 @@ fn StepPanel(n: usize, step: Step) -> impl IntoView {
     }
 }
 
+/// What a signed-in session shows: the verified claims, the tokens (masked until revealed) and
+/// the last API answer. A new session always passes through "signed out", which rebuilds this
+/// section, so the claims and tokens are read once; only the reveal switch and the API answer
+/// are reactive (as text, the cheapest kind of reactive view).
 #[component]
-pub fn ClaimsView() -> impl IntoView {
+pub fn SessionView() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let rows = move || {
-        state.session.get().map(|s| {
-            {
-                s.claims
-                    .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.clone(),
-                            v.as_str()
-                                .map_or_else(|| crate::protocol::json::write(v), String::from),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            }
+    let session = state.session.get_untracked();
+    let claims = session
+        .as_ref()
+        .map(|s| {
+            s.claims
+                .iter()
+                .map(|(k, v)| {
+                    let value = v.as_str().map_or_else(|| crate::protocol::json::write(v), String::from);
+                    let meaning = param_meaning(k);
+                    view! { <tr><th scope="row"><code>{k.clone()}</code></th><td><code class="val">{value}</code></td><td>{meaning}</td></tr> }
+                })
+                .collect_view()
+        });
+    let reveal = RwSignal::new(false);
+    let tokens = session.map(|s| {
+        let t = s.tokens;
+        [
+            ("access_token", Some(t.access_token)),
+            ("id_token", t.id_token),
+            ("refresh_token", t.refresh_token),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.map(|v| (name, v)))
+        .map(|(name, v)| {
+            let shown = move || if reveal.get() { v.clone() } else { mask(&v) };
+            view! { <dt>{name}</dt><dd><code class="val">{shown}</code></dd> }
         })
-    };
+        .collect_view()
+    });
     view! {
         <section class="card">
             <h2>"Verified ID token claims"</h2>
             <table class="params" data-testid="id-token-claims">
                 <thead><tr><th scope="col">"Claim"</th><th scope="col">"Value"</th><th scope="col">"Meaning"</th></tr></thead>
-                <tbody>
-                    {move || rows().unwrap_or_default().into_iter().map(|(k, v)| {
-                        let meaning = param_meaning(&k);
-                        view! { <tr><th scope="row"><code>{k}</code></th><td><code class="val">{v}</code></td><td>{meaning}</td></tr> }
-                    }).collect_view()}
-                </tbody>
+                <tbody>{claims}</tbody>
             </table>
         </section>
-    }
-}
-
-#[component]
-pub fn TokensView() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let reveal = RwSignal::new(false);
-    let list = move || {
-        let shown = reveal.get();
-        state.session.get().map(|s| {
-            let t = &s.tokens;
-            [
-                ("access_token", Some(&t.access_token)),
-                ("id_token", t.id_token.as_ref()),
-                ("refresh_token", t.refresh_token.as_ref()),
-            ]
-            .into_iter()
-            .filter_map(|(name, v)| v.map(|v| (name, if shown { v.clone() } else { mask(v) })))
-            .map(|(name, v)| view! { <dt>{name}</dt><dd><code class="val">{v}</code></dd> })
-            .collect_view()
-        })
-    };
-    view! {
         <section class="card">
             <h2>"Tokens (in memory only)"</h2>
             <RevealToggle reveal=reveal label="Reveal tokens"/>
-            <dl class="tokens">{list}</dl>
+            <dl class="tokens">{tokens}</dl>
+        </section>
+        <section class="card">
+            <h2>"API response"</h2>
+            <pre class="code" data-testid="api-response">{move || state.api_body.get().unwrap_or_default()}</pre>
         </section>
     }
 }

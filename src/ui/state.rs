@@ -75,7 +75,6 @@ pub struct AppState {
     pub outcome: RwSignal<Outcome>,
     pub session: RwSignal<Option<Session>>,
     pub api_body: RwSignal<Option<String>>,
-    pub notice: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -86,7 +85,6 @@ impl AppState {
             outcome: RwSignal::new(Outcome::idle()),
             session: RwSignal::new(None),
             api_body: RwSignal::new(None),
-            notice: RwSignal::new(None),
         }
     }
 
@@ -104,7 +102,22 @@ impl AppState {
         self.steps.set(Vec::new());
         self.session.set(None);
         self.api_body.set(None);
-        self.notice.set(None);
+    }
+
+    /// Calls the API with the session's access token and shows the answer (one place for the
+    /// call after sign-in and the "Call the API" button).
+    pub async fn call_api(self) {
+        let Some(session) = self.session.get_untracked() else {
+            return;
+        };
+        self.outcome.set(Outcome::busy("Calling the API\u{2026}"));
+        match crate::flows::pkce::call_api(&self, &session).await {
+            Ok(body) => {
+                self.api_body.set(Some(body));
+                self.outcome.set(Outcome::signed_in());
+            }
+            Err(e) => self.fail(e),
+        }
     }
 
     /// Shows an error; the app stays usable for the next try.
