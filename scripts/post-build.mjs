@@ -52,16 +52,37 @@ function stripCustomSections(buf, names) {
   return Buffer.concat(parts);
 }
 
+/** Points the integrity attribute of the tag that loads `file` at its new bytes. */
+function updateIntegrity(file, bytes) {
+  const integrity = `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+  const tag = new RegExp(`(href="[^"]*${file.replace(/[.]/g, '\\.')}"[^>]*integrity=")[^"]*(")`);
+  if (!tag.test(html)) throw new Error(`post-build: no tag with integrity loads ${file}`);
+  html = html.replace(tag, `$1${integrity}$2`);
+}
+
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.wasm'))) {
   const path = join(dir, f);
   const before = readFileSync(path);
   const after = stripCustomSections(before, ['name', 'producers']);
   writeFileSync(path, after);
-  const integrity = `sha384-${createHash('sha384').update(after).digest('base64')}`;
-  const link = new RegExp(`(href="[^"]*${f.replace(/[.]/g, '\\.')}"[^>]*integrity=")[^"]*(")`);
-  if (!link.test(html)) throw new Error(`post-build: no preload link with integrity for ${f}`);
-  html = html.replace(link, `$1${integrity}$2`);
+  updateIntegrity(f, after);
   console.log(`post-build: ${f}: ${before.length} -> ${after.length} bytes (name and producers sections removed)`);
+}
+
+// CSS: comments and layout whitespace removed (the stylesheet has no strings or urls in which
+// spaces matter).
+for (const f of readdirSync(dir).filter((n) => n.endsWith('.css'))) {
+  const path = join(dir, f);
+  const before = readFileSync(path, 'utf8');
+  const after = before
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([{}:;,>])\s*/g, '$1')
+    .replace(/;}/g, '}')
+    .trim();
+  writeFileSync(path, after);
+  updateIntegrity(f, Buffer.from(after));
+  console.log(`post-build: ${f}: ${before.length} -> ${after.length} bytes (minified)`);
 }
 
 const hashes = [];

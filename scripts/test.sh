@@ -15,8 +15,9 @@ cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 step "cargo test (protocol, native)"
 cargo test
-step "release build"
+step "release build (root and /flowlab/ sub-path)"
 scripts/build.sh
+scripts/build.sh --public-url /flowlab/ --dist target/dist-subpath
 step "size report (first load, gzipped)"
 node scripts/size-report.mjs dist
 step "end-to-end tests (headless Chromium, bundled provider)"

@@ -30,6 +30,8 @@ pub struct Session {
     pub tokens: TokenSet,
     /// The verified ID token's claims.
     pub claims: Vec<(String, Json)>,
+    /// The same claims as text for people (times with their dates).
+    pub claims_text: Vec<(String, String)>,
 }
 
 impl Session {

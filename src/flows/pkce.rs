@@ -189,11 +189,13 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
         },
     )
     .await?;
+    let claims_text = jwt.claims_for_display();
     Ok(Session {
         config: tx.config,
         metadata: meta,
         tokens,
         claims: jwt.claims,
+        claims_text,
     })
 }
 

@@ -41,6 +41,14 @@ pub fn describe_non_json(answer: &HttpAnswer) -> String {
     )
 }
 
+/// A body for display: JSON objects and arrays indented, anything else as received.
+pub fn pretty_body(body: &str) -> String {
+    match super::json::parse(body) {
+        Some(v) if v.is_object() || v.is_array() => super::json::write(&v),
+        _ => body.to_string(),
+    }
+}
+
 /// The first `max` characters of a text, on one line.
 pub fn excerpt(text: &str, max: usize) -> String {
     let one_line: String = text
@@ -157,6 +165,13 @@ mod tests {
             body: "x".repeat(200),
         };
         assert!(describe_non_json(&t).ends_with("\u{2026}\u{201d}."));
+    }
+
+    #[test]
+    fn pretty_bodies() {
+        assert_eq!(pretty_body(r#"{"a":1}"#), "{\n  \"a\": 1\n}");
+        assert_eq!(pretty_body("plain"), "plain");
+        assert_eq!(pretty_body("42"), "42");
     }
 
     #[test]

@@ -215,9 +215,28 @@ impl DecodedJwt {
         }
     }
 
+    /// Each claim as text for people: strings as they are, times with their date, anything
+    /// else as JSON.
+    pub fn claims_for_display(&self) -> Vec<(String, String)> {
+        self.claims
+            .iter()
+            .map(|(k, v)| (k.clone(), claim_text(k, v)))
+            .collect()
+    }
+
     /// Indented JSON of the claims, for display.
     pub fn claims_pretty(&self) -> String {
         write(&Json::Object(self.claims.clone()))
+    }
+}
+
+/// A claim's value as text; NumericDate claims (RFC 7519 2) also show their UTC date.
+pub fn claim_text(name: &str, v: &Json) -> String {
+    let is_time = matches!(name, "exp" | "iat" | "nbf" | "auth_time" | "updated_at");
+    match (v, v.as_i64()) {
+        (Json::String(s), _) => s.clone(),
+        (_, Some(t)) if is_time => format!("{t} ({})", super::idtoken::format_time(t)),
+        _ => write(v),
     }
 }
 
@@ -248,6 +267,21 @@ pub(crate) mod tests {
         assert_eq!(d.time_claim("exp"), Some(1_500_000_000));
         assert_eq!(d.signature, b"sig");
         assert_eq!(d.signing_input, t.rsplit_once('.').unwrap().0);
+    }
+
+    #[test]
+    fn claims_for_people() {
+        let t = decode(&make(
+            r#"{"alg":"RS256"}"#,
+            r#"{"sub":"a","exp":0,"n":5,"l":[1]}"#,
+            b"",
+        ))
+        .unwrap();
+        let shown = t.claims_for_display();
+        assert_eq!(shown[0], ("sub".into(), "a".into()));
+        assert_eq!(shown[1].1, "0 (1970-01-01 00:00:00 UTC)");
+        assert_eq!(shown[2].1, "5");
+        assert_eq!(shown[3].1, "[\n  1\n]");
     }
 
     #[test]

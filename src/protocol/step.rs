@@ -218,10 +218,7 @@ impl HttpRecord {
             if !out.is_empty() {
                 out.push('\n');
             }
-            match super::json::parse(b) {
-                Some(v) if v.is_object() || v.is_array() => out.push_str(&super::json::write(&v)),
-                _ => out.push_str(b),
-            }
+            out.push_str(&super::http::pretty_body(b));
         }
         out
     }

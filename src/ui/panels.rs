@@ -39,6 +39,21 @@ fn RevealToggle(reveal: RwSignal<bool>, label: &'static str) -> impl IntoView {
     }
 }
 
+/// Text that shows `revealed` while the switch is on and `masked` otherwise.
+fn switch(
+    reveal: RwSignal<bool>,
+    revealed: String,
+    masked: String,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    move || {
+        if reveal.get() {
+            revealed.clone()
+        } else {
+            masked.clone()
+        }
+    }
+}
+
 #[component]
 fn StepPanel(n: usize, step: Step) -> impl IntoView {
     let reveal = RwSignal::new(false);
@@ -48,48 +63,48 @@ fn StepPanel(n: usize, step: Step) -> impl IntoView {
         .chain(step.response.iter())
         .any(|r| !r.secrets.is_empty())
         || step.params.iter().any(|p| p.secret);
-    let timing = step.duration_ms.map(|d| format!("{d} ms"));
-    let status = status_class(step.status);
-    let checks = step.checks.clone();
-    let title = step.title.clone();
-    let (kind, from, to, id, explanation) = (
-        step.kind,
-        step.from,
-        step.to,
-        step.id.clone(),
-        step.explanation.clone(),
-    );
-    // Parameters and HTTP messages: one reactive block, masked unless revealed.
-    let body = move || {
-        let shown = reveal.get();
-        let params = (!step.params.is_empty()).then(|| {
-            let rows = step
-                .params
-                .iter()
-                .map(|p| {
-                    let value = if p.secret && !shown { mask(&p.value) } else { p.value.clone() };
-                    view! { <tr><th scope="row"><code>{p.name.clone()}</code></th><td><code class="val">{value}</code></td><td>{p.meaning.clone()}</td></tr> }
-                })
-                .collect_view();
-            view! {
-                <table class="params">
-                    <thead><tr><th scope="col">"Parameter"</th><th scope="col">"Value"</th><th scope="col">"Meaning"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            }
-        });
-        let http =
-            [("Request", &step.request), ("Response", &step.response)]
-                .into_iter()
-                .filter_map(|(label, r)| {
-                    r.as_ref().map(|r| {
-                    let text = if shown { r.to_text() } else { r.masked().to_text() };
-                    view! { <div class="http"><h4>{label}</h4><pre class="code">{text}</pre></div> }
-                })
-                })
-                .collect_view();
-        (params, http)
-    };
+    let Step {
+        id,
+        title,
+        kind,
+        from,
+        to,
+        request,
+        response,
+        explanation,
+        params,
+        checks,
+        status,
+        duration_ms,
+    } = step;
+    let timing = duration_ms.map(|d| format!("{d} ms"));
+    let status = status_class(status);
+    // Parameters and HTTP messages are static markup; only their text switches between masked
+    // and revealed (text closures of one type are the cheapest reactive views).
+    let params = (!params.is_empty()).then(|| {
+        let rows = params
+            .into_iter()
+            .map(|p| {
+                let masked = if p.secret { mask(&p.value) } else { p.value.clone() };
+                let value = p.value;
+                view! { <tr><th scope="row"><code>{p.name}</code></th><td><code class="val">{switch(reveal, value, masked)}</code></td><td>{p.meaning}</td></tr> }
+            })
+            .collect_view();
+        view! {
+            <table class="params">
+                <thead><tr><th scope="col">"Parameter"</th><th scope="col">"Value"</th><th scope="col">"Meaning"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+    });
+    let http = [("Request", request), ("Response", response)]
+        .into_iter()
+        .filter_map(|(label, r)| r.map(|r| (label, r)))
+        .map(|(label, r)| {
+            let text = switch(reveal, r.to_text(), r.masked().to_text());
+            view! { <div class="http"><h4>{label}</h4><pre class="code">{text}</pre></div> }
+        })
+        .collect_view();
     view! {
         <li class=format!("step {status}") data-step=id data-status=status>
             <header>
@@ -101,7 +116,8 @@ fn StepPanel(n: usize, step: Step) -> impl IntoView {
                 {has_secrets.then(|| view! { <RevealToggle reveal=reveal label="Reveal secrets"/> })}
             </header>
             <p class="explain">{explanation}</p>
-            {body}
+            {params}
+            {http}
             {(!checks.is_empty()).then(|| view! {
                 <ul class="checks" aria-label="Checks">
                     {checks.into_iter().map(|c| {
@@ -137,12 +153,11 @@ pub fn SessionView() -> impl IntoView {
     let claims = session
         .as_ref()
         .map(|s| {
-            s.claims
+            s.claims_text
                 .iter()
-                .map(|(k, v)| {
-                    let value = v.as_str().map_or_else(|| crate::protocol::json::write(v), String::from);
+                .map(|(k, value)| {
                     let meaning = param_meaning(k);
-                    view! { <tr><th scope="row"><code>{k.clone()}</code></th><td><code class="val">{value}</code></td><td>{meaning}</td></tr> }
+                    view! { <tr><th scope="row"><code>{k.clone()}</code></th><td><code class="val">{value.clone()}</code></td><td>{meaning}</td></tr> }
                 })
                 .collect_view()
         });

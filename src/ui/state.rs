@@ -113,7 +113,8 @@ impl AppState {
         self.outcome.set(Outcome::busy("Calling the API\u{2026}"));
         match crate::flows::pkce::call_api(&self, &session).await {
             Ok(body) => {
-                self.api_body.set(Some(body));
+                self.api_body
+                    .set(Some(crate::protocol::http::pretty_body(&body)));
                 self.outcome.set(Outcome::signed_in());
             }
             Err(e) => self.fail(e),
