@@ -220,7 +220,8 @@ async fn classify_failure(url: &str) -> FlowError {
         Err(_) => FlowError::new(
             ErrorCode::Network,
             format!("{url} could not be reached: the host is down, the name does not resolve, or the network is off."),
-        ),
+        )
+        .spec("Fetch standard, network error"),
     }
 }
 

@@ -6,10 +6,15 @@
 pub mod pkce;
 pub mod verify;
 
+use crate::browser::{self, HttpCall};
 use crate::protocol::config::Config;
 use crate::protocol::discovery::ProviderMetadata;
+use crate::protocol::error::FlowError;
+use crate::protocol::http::HttpAnswer;
 use crate::protocol::json::Json;
+use crate::protocol::step::Check;
 use crate::protocol::step::Step;
+use crate::protocol::token::response_record;
 use crate::protocol::token::TokenSet;
 
 /// Where a flow reports what happens.
@@ -20,6 +25,19 @@ pub trait StepSink {
     fn steps(&self) -> Vec<Step>;
     /// Restores the configuration a login was started with (after a redirect).
     fn restore_config(&self, config: Config);
+}
+
+/// Performs a back-channel call for a step: times it, records the response on the step, and
+/// when the endpoint cannot be reached (or refuses this origin) records that as a failed check.
+pub(crate) async fn call(step: &mut Step, call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
+    let started = browser::now_ms();
+    let answer = browser::fetch(call).await;
+    step.duration_ms = Some((browser::now_ms() - started) as u32);
+    match &answer {
+        Ok(a) => step.response = Some(response_record(a)),
+        Err(e) => step.checks.push(Check::failing("reachable", e)),
+    }
+    answer
 }
 
 /// A signed-in session. Held in memory only: never stored, never put in a URL.

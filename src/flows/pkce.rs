@@ -5,7 +5,7 @@
 //! -> error -> code exchange -> ID token validation -> call the API (userinfo).
 
 use super::verify::{verify_id_token, Companions};
-use super::{Session, StepSink};
+use super::{call, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{authorize_step, build_pkce_request, secrets_step, user_step};
 use crate::protocol::callback::{judge_callback, orphan_callback_step, CallbackParams};
@@ -18,10 +18,9 @@ use crate::protocol::logout::{
 };
 use crate::protocol::pkce::b64url;
 use crate::protocol::pkce::LoginSecrets;
-use crate::protocol::step::{Check, StepStatus};
+use crate::protocol::step::StepStatus;
 use crate::protocol::token::{
-    api_step, code_exchange_body, judge_api_response, judge_token_response, response_record,
-    token_step,
+    api_step, code_exchange_body, judge_api_response, judge_token_response, token_step,
 };
 use crate::protocol::transaction::{Recorded, Transaction};
 use crate::protocol::url::{parse_pairs, query_of};
@@ -135,35 +134,25 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
         &tx.code_verifier,
     );
     let mut step = token_step(&token_endpoint, &body, &code, &tx.code_verifier);
-    let started = browser::now_ms();
-    let answer = browser::fetch(HttpCall {
-        method: "POST",
-        url: &token_endpoint,
-        headers: &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "application/json"),
-        ],
-        body: Some(&body),
-    })
+    let answer = call(
+        &mut step,
+        HttpCall {
+            method: "POST",
+            url: &token_endpoint,
+            headers: &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+            ],
+            body: Some(&body),
+        },
+    )
     .await;
-    step.duration_ms = Some((browser::now_ms() - started) as u32);
-    let tokens = match answer {
-        Ok(a) => {
-            let (record, checks, result) = judge_token_response(&a, true);
-            step.response = Some(record);
-            step.checks = checks;
-            result
-        }
-        Err(e) => {
-            step.checks.push(Check::fail(
-                "reachable",
-                e.message.clone(),
-                e.spec.as_deref().unwrap_or("RFC 6749 3.2"),
-                e.code,
-            ));
-            Err(e)
-        }
-    };
+    let tokens = answer.and_then(|a| {
+        let (record, checks, result) = judge_token_response(&a, true);
+        step.response = Some(record);
+        step.checks = checks;
+        result
+    });
     sink.emit(step.settle());
     let tokens = tokens?;
 
@@ -263,33 +252,25 @@ pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, 
     };
     let mut step = api_step(&url, &session.tokens.access_token, is_userinfo);
     let auth = format!("Bearer {}", session.tokens.access_token);
-    let started = browser::now_ms();
-    let answer = browser::fetch(HttpCall {
-        method: "GET",
-        url: &url,
-        headers: &[("Authorization", &auth), ("Accept", "application/json")],
-        body: None,
-    })
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Accept", "application/json"),
+    ];
+    let answer = call(
+        &mut step,
+        HttpCall {
+            method: "GET",
+            url: &url,
+            headers: &headers,
+            body: None,
+        },
+    )
     .await;
-    step.duration_ms = Some((browser::now_ms() - started) as u32);
-    let result = match answer {
-        Ok(a) => {
-            step.response = Some(response_record(&a));
-            let (checks, r) =
-                judge_api_response(&a, if is_userinfo { session.sub() } else { None });
-            step.checks = checks;
-            r
-        }
-        Err(e) => {
-            step.checks.push(Check::fail(
-                "reachable",
-                e.message.clone(),
-                e.spec.as_deref().unwrap_or("RFC 6750"),
-                e.code,
-            ));
-            Err(e)
-        }
-    };
+    let result = answer.and_then(|a| {
+        let (checks, r) = judge_api_response(&a, if is_userinfo { session.sub() } else { None });
+        step.checks = checks;
+        r
+    });
     sink.emit(step.settle());
     result
 }

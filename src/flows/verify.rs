@@ -1,7 +1,7 @@
 //! ID token verification: JWKS from `jwks_uri` (one re-fetch on an unknown kid), the signature
 //! through WebCrypto, then every claim check. Each is shown as its own line.
 
-use super::StepSink;
+use super::{call, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::idtoken::{
@@ -10,7 +10,6 @@ use crate::protocol::idtoken::{
 use crate::protocol::jwks::{parse_jwks, select_key, Jwk, Jwks, KeyChoiceError};
 use crate::protocol::jwt::{decode, DecodedJwt, SigAlg};
 use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind};
-use crate::protocol::token::response_record;
 
 const SIG: &str = "OIDC Core 3.1.3.7 (6)";
 
@@ -29,31 +28,25 @@ async fn fetch_jwks(
         why,
     );
     step.request = Some(HttpRecord::request("GET", jwks_uri).header("Accept", "application/json"));
-    let started = browser::now_ms();
-    let answer = browser::fetch(HttpCall {
-        method: "GET",
-        url: jwks_uri,
-        headers: &[("Accept", "application/json")],
-        body: None,
-    })
+    let answer = call(
+        &mut step,
+        HttpCall {
+            method: "GET",
+            url: jwks_uri,
+            headers: &[("Accept", "application/json")],
+            body: None,
+        },
+    )
     .await;
-    step.duration_ms = Some((browser::now_ms() - started) as u32);
-    let result = answer.and_then(|a| {
-        step.response = Some(response_record(&a));
-        parse_jwks(&a.body)
-    });
+    let result = answer.and_then(|a| parse_jwks(&a.body));
     match &result {
         Ok(j) => step.checks.push(Check::pass(
             "key set",
             format!("{} public key(s) published.", j.keys.len()),
             "RFC 7517 5; OIDC Core 10.1",
         )),
-        Err(e) => step.checks.push(Check::fail(
-            "key set",
-            e.message.clone(),
-            "RFC 7517 5",
-            e.code,
-        )),
+        Err(e) if step.response.is_some() => step.checks.push(Check::failing("key set", e)),
+        Err(_) => {}
     }
     sink.emit(step.settle());
     result
@@ -113,12 +106,7 @@ async fn verify_inner(
     let jwt = match decode(token) {
         Ok(j) => j,
         Err(e) => {
-            checks.push(Check::fail(
-                "well-formed JWT",
-                e.message.clone(),
-                "RFC 7519 7.2",
-                e.code,
-            ));
+            checks.push(Check::failing("well-formed JWT", &e));
             return Err(e);
         }
     };
@@ -131,7 +119,7 @@ async fn verify_inner(
         Ok(a) => a,
         Err(e) => {
             checks.push(
-                Check::fail("alg allowed", e.message.clone(), "RFC 8725 3.1", e.code)
+                Check::failing("alg allowed", &e)
                     .compared("RS256, PS256, ES256, EdDSA", &jwt.header.alg),
             );
             return Err(e);
@@ -198,11 +186,11 @@ async fn verify_inner(
                 "The signature does not verify: the token was altered or signed by someone else.",
             )
             .spec(SIG);
-            checks.push(Check::fail("signature", e.message.clone(), SIG, e.code));
+            checks.push(Check::failing("signature", &e));
             Some(e)
         }
         Err(e) => {
-            checks.push(Check::fail("signature", e.message.clone(), SIG, e.code));
+            checks.push(Check::failing("signature", &e));
             Some(e)
         }
     };

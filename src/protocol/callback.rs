@@ -132,10 +132,7 @@ fn judge_inner(
             "The state in the answer differs from the one this browser sent.",
         )
         .spec("RFC 6749 10.12");
-        checks.push(
-            Check::fail("state", e.message.clone(), "RFC 6749 10.12", e.code)
-                .compared(&tx.state, state),
-        );
+        checks.push(Check::failing("state", &e).compared(&tx.state, state));
         return Err(e);
     }
     checks.push(Check::pass(
@@ -150,12 +147,7 @@ fn judge_inner(
             format!("The answer contains \"{dup}\" more than once."),
         )
         .spec("RFC 6749 3.1");
-        checks.push(Check::fail(
-            "no repeated parameters",
-            e.message.clone(),
-            "RFC 6749 3.1",
-            e.code,
-        ));
+        checks.push(Check::failing("no repeated parameters", &e));
         return Err(e);
     }
 
@@ -174,7 +166,7 @@ fn judge_inner(
                 ),
             )
             .spec(ISS);
-            checks.push(Check::fail("iss (RFC 9207)", e.message.clone(), ISS, e.code).compared(issuer, iss));
+            checks.push(Check::failing("iss (RFC 9207)", &e).compared(issuer, iss));
             return Err(e);
         }
         None if meta.authorization_response_iss_parameter_supported => {
@@ -183,7 +175,7 @@ fn judge_inner(
                 "The provider announces the iss response parameter (RFC 9207) but the answer has none: it may not come from that provider.",
             )
             .spec(ISS);
-            checks.push(Check::fail("iss (RFC 9207)", e.message.clone(), ISS, e.code).compared(issuer, "(missing)"));
+            checks.push(Check::failing("iss (RFC 9207)", &e).compared(issuer, "(missing)"));
             return Err(e);
         }
         None => checks.push(Check::skip(
@@ -195,12 +187,7 @@ fn judge_inner(
 
     if let Some(err) = params.error() {
         let e = FlowError::new(ErrorCode::IdpError, err.sentence()).spec("RFC 6749 4.1.2.1");
-        checks.push(Check::fail(
-            "no error",
-            e.message.clone(),
-            "RFC 6749 4.1.2.1",
-            e.code,
-        ));
+        checks.push(Check::failing("no error", &e));
         return Err(e);
     }
     checks.push(Check::pass(
@@ -224,12 +211,7 @@ fn judge_inner(
                 "The answer has neither a code nor an error.",
             )
             .spec("RFC 6749 4.1.2");
-            checks.push(Check::fail(
-                "code present",
-                e.message.clone(),
-                "RFC 6749 4.1.2",
-                e.code,
-            ));
+            checks.push(Check::failing("code present", &e));
             Err(e)
         }
     }

@@ -134,12 +134,7 @@ pub fn logout_return_step(
                 "A return from logout arrived that this tab did not start (or it expired); nothing was changed.",
             )
             .spec("RP-Initiated Logout 1.0 3");
-            step.checks.push(Check::fail(
-                "state",
-                e.message.clone(),
-                "RP-Initiated Logout 1.0 3",
-                e.code,
-            ));
+            step.checks.push(Check::failing("state", &e));
             (step.settle(), Err(e))
         }
     }

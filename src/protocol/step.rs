@@ -5,7 +5,7 @@
 //! (codes, tokens, verifiers, secrets) are listed on the record so every view can mask them until
 //! the user asks to reveal them.
 
-use super::error::ErrorCode;
+use super::error::{ErrorCode, FlowError};
 
 /// Who takes part in a step (the columns of the sequence diagram).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +112,16 @@ impl Check {
             status: CheckStatus::Skip,
             ..Check::pass(name, detail, spec)
         }
+    }
+
+    /// The failed check that raises `e`, with its message and spec section.
+    pub fn failing(name: &str, e: &FlowError) -> Check {
+        Check::fail(
+            name,
+            e.message.clone(),
+            e.spec.as_deref().unwrap_or(""),
+            e.code,
+        )
     }
 
     /// Records the two values compared.

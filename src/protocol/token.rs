@@ -106,12 +106,7 @@ pub fn judge_token_response(
             ),
         )
         .spec("RFC 6749 5.1");
-        checks.push(Check::fail(
-            "JSON answer",
-            e.message.clone(),
-            "RFC 6749 5.1",
-            e.code,
-        ));
+        checks.push(Check::failing("JSON answer", &e));
         return (record, checks, Err(e));
     };
     if answer.status != 200 {
@@ -126,12 +121,7 @@ pub fn judge_token_response(
             )
             .spec("RFC 6749 5.2"),
         };
-        checks.push(Check::fail(
-            "HTTP 200",
-            e.message.clone(),
-            "RFC 6749 5.1, 5.2",
-            e.code,
-        ));
+        checks.push(Check::failing("HTTP 200", &e));
         return (record, checks, Err(e));
     }
     checks.push(Check::pass(
@@ -143,12 +133,7 @@ pub fn judge_token_response(
     let Some(access_token) = str_member(&json, "access_token") else {
         let e = FlowError::new(ErrorCode::BadResponse, "The answer has no access_token.")
             .spec("RFC 6749 5.1");
-        checks.push(Check::fail(
-            "access_token",
-            e.message.clone(),
-            "RFC 6749 5.1",
-            e.code,
-        ));
+        checks.push(Check::failing("access_token", &e));
         return (record, checks, Err(e));
     };
     let token_type = str_member(&json, "token_type").unwrap_or_default();
@@ -167,12 +152,7 @@ pub fn judge_token_response(
             ),
         )
         .spec("RFC 6749 7.1");
-        checks.push(Check::fail(
-            "token_type",
-            e.message.clone(),
-            "RFC 6749 7.1",
-            e.code,
-        ));
+        checks.push(Check::failing("token_type", &e));
         return (record, checks, Err(e));
     }
     let id_token = str_member(&json, "id_token");
@@ -188,12 +168,7 @@ pub fn judge_token_response(
                 "The scope included openid but the answer has no id_token.",
             )
             .spec("OIDC Core 3.1.3.3");
-            checks.push(Check::fail(
-                "id_token present",
-                e.message.clone(),
-                "OIDC Core 3.1.3.3",
-                e.code,
-            ));
+            checks.push(Check::failing("id_token present", &e));
             return (record, checks, Err(e));
         }
         (None, false) => {}
@@ -261,12 +236,7 @@ pub fn judge_api_response(
             format!("The API answered HTTP {}.{www}", answer.status),
         )
         .spec("RFC 6750 3.1");
-        checks.push(Check::fail(
-            "HTTP 2xx",
-            e.message.clone(),
-            "RFC 6750 3.1",
-            e.code,
-        ));
+        checks.push(Check::failing("HTTP 2xx", &e));
         return (checks, Err(e));
     }
     checks.push(Check::pass(
@@ -304,13 +274,8 @@ pub fn judge_api_response(
             )
             .spec("OIDC Core 5.3.4");
             checks.push(
-                Check::fail(
-                    "sub matches ID token",
-                    e.message.clone(),
-                    "OIDC Core 5.3.4",
-                    e.code,
-                )
-                .compared(sub, other.unwrap_or("(missing)")),
+                Check::failing("sub matches ID token", &e)
+                    .compared(sub, other.unwrap_or("(missing)")),
             );
             (checks, Err(e))
         }
