@@ -42,6 +42,12 @@ function log(line) {
   if (logFile) appendFileSync(logFile, `${line}\n`);
 }
 
+/** An HTML 404 page, as most static hosts send. */
+function notFound(res) {
+  res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end('<!doctype html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n');
+}
+
 const server = createServer((req, res) => {
   const url = new URL(req.url, `http://${req.headers.host}`);
   log(`${req.method} ${url.pathname}${url.search}`);
@@ -52,8 +58,7 @@ const server = createServer((req, res) => {
     return;
   }
   if (!url.pathname.startsWith(base)) {
-    res.writeHead(404, { 'Content-Type': 'text/plain' });
-    res.end('not found\n');
+    notFound(res);
     return;
   }
   let rel = decodeURIComponent(url.pathname.slice(base.length)) || 'index.html';
@@ -72,8 +77,7 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length, 'Cache-Control': cache });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
-    res.writeHead(404, { 'Content-Type': 'text/plain' });
-    res.end('not found\n');
+    notFound(res);
   }
 });
 
