@@ -16,8 +16,8 @@ const SIG: &str = "OIDC Core 3.1.3.7 (6)";
 async fn fetch_jwks(
     sink: &dyn StepSink,
     jwks_uri: &str,
-    id: &str,
-    why: &str,
+    id: &'static str,
+    why: &'static str,
 ) -> Result<Jwks, FlowError> {
     let mut step = Step::new(
         id,
@@ -206,7 +206,7 @@ async fn verify_inner(
                 c.name, c.detail
             ),
         )
-        .spec(c.spec.clone())
+        .spec(c.spec)
     });
     checks.extend(claim_checks);
     match sig_error.or(claim_error) {

@@ -159,7 +159,7 @@ pub fn param(name: &str, value: &str, secret: bool) -> Param {
     Param {
         name: name.into(),
         value: value.into(),
-        meaning: param_meaning(name).into(),
+        meaning: param_meaning(name),
         secret,
     }
 }

@@ -316,10 +316,7 @@ mod tests {
             "kept as text, rendered as text: {}",
             e.message
         );
-        assert_eq!(
-            step.first_failure().map(|c| c.name.as_str()),
-            Some("no error")
-        );
+        assert_eq!(step.first_failure().map(|c| c.name), Some("no error"));
     }
 
     #[test]

@@ -268,7 +268,7 @@ pub fn discovery_step(
             step.checks.push(Check::fail(
                 "reachable",
                 e.message.clone(),
-                e.spec.as_deref().unwrap_or("OIDC Discovery 4"),
+                e.spec.unwrap_or("OIDC Discovery 4"),
                 e.code,
             ));
             return (step.settle(), Err(e.clone()));
@@ -281,7 +281,7 @@ pub fn discovery_step(
             c.error.unwrap_or(ErrorCode::DiscoveryInvalid),
             c.detail.clone(),
         )
-        .spec(c.spec.clone())
+        .spec(c.spec)
     });
     step.checks = checks;
     let result = match (meta, failure) {

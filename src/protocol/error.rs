@@ -111,7 +111,8 @@ impl fmt::Display for ErrorCode {
 pub struct FlowError {
     pub code: ErrorCode,
     pub message: String,
-    pub spec: Option<String>,
+    /// The spec section, e.g. "OIDC Core 3.1.3.7 (11)".
+    pub spec: Option<&'static str>,
 }
 
 impl FlowError {
@@ -124,8 +125,8 @@ impl FlowError {
     }
 
     /// Names the spec section the broken rule comes from.
-    pub fn spec(mut self, spec: impl Into<String>) -> Self {
-        self.spec = Some(spec.into());
+    pub fn spec(mut self, spec: &'static str) -> Self {
+        self.spec = Some(spec);
         self
     }
 }

@@ -251,10 +251,10 @@ pub fn check_claims(jwt: &DecodedJwt, want: &Expectations<'_>) -> Vec<Check> {
 fn hash_check(
     checks: &mut Vec<Check>,
     jwt: &DecodedJwt,
-    claim: &str,
+    claim: &'static str,
     expected: Option<&str>,
     required: bool,
-    spec: &str,
+    spec: &'static str,
 ) {
     let what = if claim == "at_hash" {
         "access token"

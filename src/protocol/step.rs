@@ -74,32 +74,37 @@ impl CheckStatus {
 /// One validation rule applied to a response or token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Check {
-    pub name: String,
+    pub name: &'static str,
     pub status: CheckStatus,
     /// Why it passed, failed or was skipped, in plain words.
     pub detail: String,
     pub expected: Option<String>,
     pub actual: Option<String>,
     /// The spec section, e.g. "OIDC Core 3.1.3.7 (2)".
-    pub spec: String,
+    pub spec: &'static str,
     /// The error this check raises when it fails.
     pub error: Option<ErrorCode>,
 }
 
 impl Check {
-    pub fn pass(name: &str, detail: impl Into<String>, spec: &str) -> Check {
+    pub fn pass(name: &'static str, detail: impl Into<String>, spec: &'static str) -> Check {
         Check {
-            name: name.into(),
+            name,
             status: CheckStatus::Pass,
             detail: detail.into(),
             expected: None,
             actual: None,
-            spec: spec.into(),
+            spec,
             error: None,
         }
     }
 
-    pub fn fail(name: &str, detail: impl Into<String>, spec: &str, error: ErrorCode) -> Check {
+    pub fn fail(
+        name: &'static str,
+        detail: impl Into<String>,
+        spec: &'static str,
+        error: ErrorCode,
+    ) -> Check {
         Check {
             status: CheckStatus::Fail,
             error: Some(error),
@@ -107,7 +112,7 @@ impl Check {
         }
     }
 
-    pub fn skip(name: &str, detail: impl Into<String>, spec: &str) -> Check {
+    pub fn skip(name: &'static str, detail: impl Into<String>, spec: &'static str) -> Check {
         Check {
             status: CheckStatus::Skip,
             ..Check::pass(name, detail, spec)
@@ -115,13 +120,8 @@ impl Check {
     }
 
     /// The failed check that raises `e`, with its message and spec section.
-    pub fn failing(name: &str, e: &FlowError) -> Check {
-        Check::fail(
-            name,
-            e.message.clone(),
-            e.spec.as_deref().unwrap_or(""),
-            e.code,
-        )
+    pub fn failing(name: &'static str, e: &FlowError) -> Check {
+        Check::fail(name, e.message.clone(), e.spec.unwrap_or(""), e.code)
     }
 
     /// Records the two values compared.
@@ -263,7 +263,7 @@ pub enum StepStatus {
 pub struct Param {
     pub name: String,
     pub value: String,
-    pub meaning: String,
+    pub meaning: &'static str,
     pub secret: bool,
 }
 
@@ -271,15 +271,15 @@ pub struct Param {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     /// Stable id within a run ("discovery", "authorize", "token", ...).
-    pub id: String,
-    pub title: String,
+    pub id: &'static str,
+    pub title: &'static str,
     pub kind: StepKind,
     pub from: Actor,
     pub to: Actor,
     pub request: Option<HttpRecord>,
     pub response: Option<HttpRecord>,
     /// What happens and why, in plain words.
-    pub explanation: String,
+    pub explanation: &'static str,
     pub params: Vec<Param>,
     pub checks: Vec<Check>,
     pub status: StepStatus,
@@ -289,22 +289,22 @@ pub struct Step {
 
 impl Step {
     pub fn new(
-        id: &str,
-        title: &str,
+        id: &'static str,
+        title: &'static str,
         kind: StepKind,
         from: Actor,
         to: Actor,
-        explanation: impl Into<String>,
+        explanation: &'static str,
     ) -> Step {
         Step {
-            id: id.into(),
-            title: title.into(),
+            id,
+            title,
             kind,
             from,
             to,
             request: None,
             response: None,
-            explanation: explanation.into(),
+            explanation,
             params: Vec::new(),
             checks: Vec::new(),
             status: StepStatus::Done,
@@ -394,6 +394,6 @@ mod tests {
             .push(Check::fail("b", "", "s", ErrorCode::StateMismatch));
         let s = s.settle();
         assert_eq!(s.status, StepStatus::Failed);
-        assert_eq!(s.first_failure().map(|c| c.name.as_str()), Some("b"));
+        assert_eq!(s.first_failure().map(|c| c.name), Some("b"));
     }
 }
