@@ -317,6 +317,13 @@ pub fn event_target_id(ev: &web_sys::Event) -> Option<String> {
         .filter(|id| !id.is_empty())
 }
 
+/// An attribute of the element an event happened on (for delegated handlers).
+pub fn event_target_data(ev: &web_sys::Event, name: &str) -> Option<String> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.get_attribute(name))
+}
+
 /// Copies text to the clipboard (best effort).
 pub fn copy_text(text: &str) {
     if let Some(w) = web_sys::window() {

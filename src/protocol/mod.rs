@@ -16,6 +16,7 @@ pub mod jwks;
 pub mod jwt;
 pub mod logout;
 pub mod pkce;
+pub mod render;
 pub mod step;
 pub mod token;
 pub mod transaction;

@@ -3,28 +3,48 @@
 use leptos::prelude::*;
 
 use super::state::AppState;
+use crate::browser;
 use crate::protocol::explain::param_meaning;
-use crate::protocol::step::{mask, CheckStatus, Step, StepStatus};
+use crate::protocol::render::step_html;
+use crate::protocol::step::mask;
 
+/// The steps, rendered by `protocol::render` (one reactive string for the whole list). A
+/// delegated `change` handler flips a panel between masked and revealed; the revealed markup
+/// exists only after that deliberate click.
 #[component]
 pub fn StepList() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let revealed = RwSignal::new(Vec::<usize>::new());
+    let html = move || {
+        let open = revealed.get();
+        state
+            .steps
+            .get()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| step_html(i + 1, s, open.contains(&(i + 1))))
+            .collect::<String>()
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some(n) =
+            browser::event_target_data(&ev, "data-reveal").and_then(|v| v.parse::<usize>().ok())
+        {
+            let mut open = revealed.get_untracked();
+            match open.iter().position(|x| *x == n) {
+                Some(i) => {
+                    open.swap_remove(i);
+                }
+                None => open.push(n),
+            }
+            revealed.set(open);
+        }
+    };
     view! {
         <section class="steps" aria-label="Steps of the flow">
             <h2>"Steps"</h2>
             <p class="muted">"Each redirect and request appears here as it happens, with what it means and what was checked."</p>
-            <ol class="step-list">
-                {move || state.steps.get().into_iter().enumerate().map(|(i, s)| view! { <StepPanel n=i + 1 step=s/> }).collect_view()}
-            </ol>
+            <ol class="step-list" on:change=on_change inner_html=html></ol>
         </section>
-    }
-}
-
-fn status_class(s: StepStatus) -> &'static str {
-    match s {
-        StepStatus::Pending => "pending",
-        StepStatus::Done => "done",
-        StepStatus::Failed => "failed",
     }
 }
 
@@ -36,109 +56,6 @@ fn RevealToggle(reveal: RwSignal<bool>, label: &'static str) -> impl IntoView {
             <input type="checkbox" on:change=move |ev| reveal.set(event_target_checked(&ev))/>
             " " {label}
         </label>
-    }
-}
-
-/// Text that shows `revealed` while the switch is on and `masked` otherwise.
-fn switch(
-    reveal: RwSignal<bool>,
-    revealed: String,
-    masked: String,
-) -> impl Fn() -> String + Send + Sync + 'static {
-    move || {
-        if reveal.get() {
-            revealed.clone()
-        } else {
-            masked.clone()
-        }
-    }
-}
-
-#[component]
-fn StepPanel(n: usize, step: Step) -> impl IntoView {
-    let reveal = RwSignal::new(false);
-    let has_secrets = step
-        .request
-        .iter()
-        .chain(step.response.iter())
-        .any(|r| !r.secrets.is_empty())
-        || step.params.iter().any(|p| p.secret);
-    let Step {
-        id,
-        title,
-        kind,
-        from,
-        to,
-        request,
-        response,
-        explanation,
-        params,
-        checks,
-        status,
-        duration_ms,
-    } = step;
-    let timing = duration_ms.map(|d| format!("{d} ms"));
-    let status = status_class(status);
-    // Parameters and HTTP messages are static markup; only their text switches between masked
-    // and revealed (text closures of one type are the cheapest reactive views).
-    let params = (!params.is_empty()).then(|| {
-        let rows = params
-            .into_iter()
-            .map(|p| {
-                let masked = if p.secret { mask(&p.value) } else { p.value.clone() };
-                let value = p.value;
-                view! { <tr><th scope="row"><code>{p.name}</code></th><td><code class="val">{switch(reveal, value, masked)}</code></td><td>{p.meaning}</td></tr> }
-            })
-            .collect_view();
-        view! {
-            <table class="params">
-                <thead><tr><th scope="col">"Parameter"</th><th scope="col">"Value"</th><th scope="col">"Meaning"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        }
-    });
-    let http = [("Request", request), ("Response", response)]
-        .into_iter()
-        .filter_map(|(label, r)| r.map(|r| (label, r)))
-        .map(|(label, r)| {
-            let text = switch(reveal, r.to_text(), r.masked().to_text());
-            view! { <div class="http"><h4>{label}</h4><pre class="code">{text}</pre></div> }
-        })
-        .collect_view();
-    view! {
-        <li class=format!("step {status}") data-step=id data-status=status>
-            <header>
-                <span class="num">{n}</span>
-                <h3>{title}</h3>
-                <span class="badge">{kind.label()}</span>
-                <span class="actors">{from.label()} " \u{2192} " {to.label()}</span>
-                {timing.map(|t| view! { <span class="muted">{t}</span> })}
-                {has_secrets.then(|| view! { <RevealToggle reveal=reveal label="Reveal secrets"/> })}
-            </header>
-            <p class="explain">{explanation}</p>
-            {params}
-            {http}
-            {(!checks.is_empty()).then(|| view! {
-                <ul class="checks" aria-label="Checks">
-                    {checks.into_iter().map(|c| {
-                        let cls = format!("check {}", c.status.label());
-                        let icon = match c.status { CheckStatus::Pass => "\u{2714}", CheckStatus::Fail => "\u{2718}", CheckStatus::Skip => "\u{2013}" };
-                        let cmp = c.expected.zip(c.actual).map(|(e, a)| view! {
-                            <span class="cmp">"expected " <code>{e}</code> ", got " <code>{a}</code></span>
-                        });
-                        view! {
-                            <li class=cls>
-                                <span class="icon" aria-hidden="true">{icon}</span>
-                                <span class="sr-only">{c.status.label()}</span>
-                                <strong>{c.name}</strong>
-                                " " <span>{c.detail}</span> " " {cmp}
-                                <span class="spec">{c.spec}</span>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            })}
-        </li>
     }
 }
 

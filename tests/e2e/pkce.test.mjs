@@ -70,6 +70,14 @@ describe('Authorization Code with PKCE', () => {
     const panelText = await page.locator('.steps').innerText();
     assert.equal(seen.tokens.length >= 2, true, 'the provider issued tokens');
     for (const t of seen.tokens) assert.ok(!panelText.includes(t), 'a token is visible unmasked');
+    assert.ok(!(await page.locator('.steps').innerHTML()).includes(seen.tokens[0]), 'no unmasked token in the markup');
+    // Revealing is a deliberate click, per panel, and can be undone.
+    const tokenStep = page.locator('li.step[data-step=token]');
+    await tokenStep.locator('label.reveal input').check();
+    await page.waitForFunction((t) => document.querySelector('li.step[data-step=token]').innerText.includes(t), seen.tokens[0]);
+    assert.ok(!(await page.locator('li.step[data-step=jwks]').innerText()).includes('Reveal'), 'a step without secrets has no reveal switch');
+    await tokenStep.locator('label.reveal input').uncheck();
+    await page.waitForFunction((t) => !document.querySelector('li.step[data-step=token]').innerText.includes(t), seen.tokens[0]);
 
     // The address bar no longer carries the code.
     assert.ok(!page.url().includes('code='), page.url());
