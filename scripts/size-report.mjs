@@ -1,6 +1,6 @@
 // Prints the gzipped bytes of every file a first load of dist/index.html fetches, and the total.
 // Exits non-zero when the total is over the budget (150 KiB).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -17,6 +17,9 @@ for (const m of html.matchAll(/(?:\b(?:href|src)="([^"]+)"|module_or_path: '([^'
   refs.add(ref.startsWith(base) ? ref.slice(base.length) : ref.replace(/^\//, ''));
 }
 for (const m of html.matchAll(/from '([^']+\.js)'/g)) refs.add(m[1].startsWith(base) ? m[1].slice(base.length) : m[1].replace(/^\//, ''));
+
+// The Service Worker script is fetched when the first load registers it.
+if (existsSync(join(dir, 'sw.js'))) refs.add('sw.js');
 
 let total = 0;
 const rows = [];

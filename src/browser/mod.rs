@@ -317,6 +317,76 @@ pub fn event_target_id(ev: &web_sys::Event) -> Option<String> {
         .filter(|id| !id.is_empty())
 }
 
+/// Registers the form_post receiver (`sw.js`) for the app's base path. It takes control of this
+/// page as soon as it is active; until then (first visit, hard reload) it is not in control.
+pub fn register_worker() {
+    let Some(w) = web_sys::window() else { return };
+    let sw = w.navigator().service_worker();
+    let base = app_base();
+    let opts = web_sys::RegistrationOptions::new();
+    opts.set_scope(&base);
+    // A refusal (no Service Workers, blocked by policy) shows up as "not in control" when a
+    // form_post login is attempted, with the explanation there.
+    let _ = sw.register_with_options(&format!("{base}sw.js"), &opts);
+}
+
+/// Whether the form_post receiver controls this page (so a POST to the callback reaches it).
+pub fn worker_in_control() -> bool {
+    web_sys::window().is_some_and(|w| {
+        let nav = w.navigator();
+        // `serviceWorker` is absent in insecure contexts and some private modes.
+        Reflect::has(&nav, &"serviceWorker".into()).unwrap_or(false)
+            && nav.service_worker().controller().is_some()
+    })
+}
+
+/// What the worker received for this page: the form fields, or why it could not read them.
+pub struct PostedForm {
+    pub fields: Vec<(String, String)>,
+    pub problem: Option<String>,
+}
+
+/// Claims the form the provider POSTed to this page, from the worker that received it. The
+/// reply comes back on a MessageChannel this page created, so only the worker can answer; the
+/// worker hands the fields once, to this page only. `None`: nothing was posted to this page.
+pub async fn claim_form_post() -> Option<PostedForm> {
+    if !worker_in_control() {
+        return None;
+    }
+    let w = web_sys::window()?;
+    let controller = w.navigator().service_worker().controller()?;
+    let channel = web_sys::MessageChannel::new().ok()?;
+    let port = channel.port1();
+    let reply = js_sys::Promise::new(&mut |resolve, _| port.set_onmessage(Some(&resolve)));
+    let timeout = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 3000);
+    });
+    let msg = obj(&[("type", "flowlab-claim".into())]);
+    controller
+        .post_message_with_transferable(&msg, &Array::of1(&channel.port2()))
+        .ok()?;
+    let first = JsFuture::from(js_sys::Promise::race(&Array::of2(&reply, &timeout)))
+        .await
+        .ok()?;
+    port.set_onmessage(None);
+    let data = Reflect::get(&first, &"data".into()).ok()?;
+    let fields = Reflect::get(&data, &"fields".into()).ok()?;
+    if !Array::is_array(&fields) {
+        return None;
+    }
+    let fields = Array::from(&fields)
+        .iter()
+        .filter_map(|pair| {
+            let pair = Array::from(&pair);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect();
+    let problem = Reflect::get(&data, &"problem".into())
+        .ok()
+        .and_then(|p| p.as_string());
+    Some(PostedForm { fields, problem })
+}
+
 /// An attribute of the element an event happened on (for delegated handlers).
 pub fn event_target_data(ev: &web_sys::Event, name: &str) -> Option<String> {
     ev.target()

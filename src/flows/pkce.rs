@@ -7,8 +7,12 @@
 use super::verify::{verify_id_token, Companions};
 use super::{call, Session, StepSink};
 use crate::browser::{self, HttpCall};
-use crate::protocol::authorize::{authorize_step, build_pkce_request, secrets_step, user_step};
-use crate::protocol::callback::{judge_callback, orphan_callback_step, CallbackParams};
+use crate::protocol::authorize::{
+    authorize_step, build_pkce_request, form_post_unavailable, secrets_step, user_step,
+};
+use crate::protocol::callback::{
+    handover_step, judge_callback, orphan_callback_step, CallbackParams, ResponseSource,
+};
 use crate::protocol::config::Config;
 use crate::protocol::discovery::{discovery_step, discovery_url, ProviderMetadata};
 use crate::protocol::error::{ErrorCode, FlowError};
@@ -63,6 +67,10 @@ pub async fn discover(
 
 /// Starts a login: on success the browser is leaving for the provider.
 pub async fn start(sink: &dyn StepSink, config: Config) -> Result<(), FlowError> {
+    // Checked before anything is sent: without the worker the provider's POST would be lost.
+    if config.response_mode == "form_post" && !browser::worker_in_control() {
+        return Err(form_post_unavailable());
+    }
     let (meta, discovery) = discover(sink, &config.issuer).await?;
     let secrets = LoginSecrets::from_random(browser::random_bytes::<96>()?);
     sink.emit(secrets_step(&secrets));
@@ -84,9 +92,21 @@ pub async fn start(sink: &dyn StepSink, config: Config) -> Result<(), FlowError>
 
 /// Whether the page was opened as an authorization response.
 pub fn pending_callback() -> Option<CallbackParams> {
-    let href = browser::location_href();
-    let params = CallbackParams::parse(query_of(&href));
-    params.is_response().then_some(params)
+    CallbackParams::from_url(&browser::location_href())
+}
+
+/// On the callback page without a query: the form the provider POSTed, claimed from the
+/// Service Worker that received it (`None` when nothing was posted to this page).
+pub async fn claim_posted() -> Option<Result<CallbackParams, FlowError>> {
+    let posted = browser::claim_form_post().await?;
+    Some(match posted.problem {
+        Some(p) => Err(FlowError::new(
+            ErrorCode::CallbackInvalid,
+            format!("The POST to the callback could not be used: {p}."),
+        )
+        .spec("OAuth 2.0 Form Post Response Mode 2")),
+        None => Ok(CallbackParams::posted(posted.fields)),
+    })
 }
 
 /// Finishes a login at the redirect URI.
@@ -116,8 +136,17 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
     sink.emit(user_step());
 
     // 3-4. RFC 9207 iss, then error, then the code.
-    let (step, code) = judge_callback(&callback_url, &params, &tx, &meta);
-    sink.emit(step);
+    let (mut step, code) = judge_callback(&callback_url, &params, &tx, &meta);
+    if params.source == ResponseSource::FormPost {
+        // The POST as the worker caught it, then the hand-over, where the app checks the answer.
+        let checks = std::mem::take(&mut step.checks);
+        sink.emit(step.settle());
+        let mut handover = handover_step(params.pairs.len());
+        handover.checks.extend(checks);
+        sink.emit(handover.settle());
+    } else {
+        sink.emit(step);
+    }
     let code = code?;
 
     // 5. Exchange the code.

@@ -41,6 +41,35 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), FlowError> {
     Ok(())
 }
 
+/// The error for a form_post login when the Service Worker that would receive the POST does not
+/// control the page: explained, with what works instead.
+pub fn form_post_unavailable() -> FlowError {
+    FlowError::new(
+        ErrorCode::WorkerUnavailable,
+        "response_mode=form_post needs Flowlab's Service Worker to receive the provider's POST, and it does \
+         not control this page yet: a first visit before it activated, a hard reload that bypasses it, a \
+         browser without Service Workers, or a registration the browser refused. Without it the provider's \
+         POST would reach the static host, which cannot take it, and the login would be lost, so nothing \
+         was sent. Reload the page normally and sign in again, or choose response mode query.",
+    )
+    .spec("OAuth 2.0 Form Post Response Mode 2")
+}
+
+/// Checks that the provider offers the requested response_mode, when it lists its modes.
+pub fn check_response_mode(meta: &ProviderMetadata, mode: &str) -> Result<(), FlowError> {
+    match &meta.response_modes_supported {
+        Some(modes) if !mode.is_empty() && !modes.iter().any(|m| m == mode) => Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            format!(
+                "The provider does not offer response_mode={mode}; it lists {}.",
+                modes.join(", ")
+            ),
+        )
+        .spec("OIDC Discovery 3 (response_modes_supported)")),
+        _ => Ok(()),
+    }
+}
+
 /// Builds the Authorization Code + PKCE request.
 pub fn build_pkce_request(
     config: &Config,
@@ -55,6 +84,7 @@ pub fn build_pkce_request(
     }
     check_redirect_uri(&config.redirect_uri)?;
     require_secure_endpoint("authorization_endpoint", &meta.authorization_endpoint)?;
+    check_response_mode(meta, &config.response_mode)?;
     let mut scope = config.scope.split_whitespace().collect::<Vec<_>>();
     if !scope.contains(&"openid") {
         scope.insert(0, "openid");
@@ -238,6 +268,27 @@ mod tests {
             ..Config::defaults("http://127.0.0.1/")
         };
         assert!(build_pkce_request(&c, &meta(), &s).is_err());
+    }
+
+    #[test]
+    fn response_mode_must_be_offered() {
+        let s = LoginSecrets::from_random(distinct(5));
+        let mut m = meta();
+        m.response_modes_supported = Some(vec!["query".into(), "fragment".into()]);
+        let c = Config {
+            response_mode: "form_post".into(),
+            ..Config::defaults("http://127.0.0.1/")
+        };
+        assert_eq!(
+            build_pkce_request(&c, &m, &s).unwrap_err().code,
+            ErrorCode::InvalidConfig
+        );
+        m.response_modes_supported = Some(vec!["form_post".into()]);
+        let url = build_pkce_request(&c, &m, &s).unwrap().url;
+        assert!(url.contains("response_mode=form_post"));
+        m.response_modes_supported = None;
+        assert!(build_pkce_request(&c, &m, &s).is_ok());
+        assert_eq!(form_post_unavailable().code, ErrorCode::WorkerUnavailable);
     }
 
     #[test]

@@ -10,19 +10,69 @@ use super::error::{ErrorCode, FlowError};
 use super::http::OAuthError;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use super::transaction::Transaction;
-use super::url::parse_pairs;
+use super::url::{encode_pairs, parse_pairs, query_of};
+
+/// How an authorization response reached the app (the `response_mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResponseSource {
+    /// In the redirect URI's query (the code flow's default).
+    #[default]
+    Query,
+    /// In the redirect URI's fragment (never sent to a server).
+    Fragment,
+    /// POSTed by the provider's auto-submitting form, received by the Service Worker.
+    FormPost,
+}
+
+impl ResponseSource {
+    /// The `response_mode` value that produces this source.
+    pub fn mode(self) -> &'static str {
+        match self {
+            ResponseSource::Query => "query",
+            ResponseSource::Fragment => "fragment",
+            ResponseSource::FormPost => "form_post",
+        }
+    }
+}
+
+/// Response parameters that are credentials, masked in every view.
+const SECRET_PARAMS: [&str; 3] = ["code", "id_token", "access_token"];
 
 /// The parameters of an authorization response.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallbackParams {
     pub pairs: Vec<(String, String)>,
+    pub source: ResponseSource,
 }
 
 impl CallbackParams {
-    /// Reads a query string, fragment or form body.
+    /// Reads a query string.
     pub fn parse(input: &str) -> CallbackParams {
         CallbackParams {
             pairs: parse_pairs(input),
+            source: ResponseSource::Query,
+        }
+    }
+
+    /// Reads an authorization response from a page URL: its query, or else its fragment.
+    pub fn from_url(url: &str) -> Option<CallbackParams> {
+        let query = CallbackParams::parse(query_of(url));
+        if query.is_response() {
+            return Some(query);
+        }
+        let fragment = url.split_once('#').map_or("", |(_, f)| f);
+        let params = CallbackParams {
+            pairs: parse_pairs(fragment),
+            source: ResponseSource::Fragment,
+        };
+        params.is_response().then_some(params)
+    }
+
+    /// The fields of a form the provider POSTed (response_mode=form_post).
+    pub fn posted(fields: Vec<(String, String)>) -> CallbackParams {
+        CallbackParams {
+            pairs: fields,
+            source: ResponseSource::FormPost,
         }
     }
 
@@ -75,26 +125,69 @@ pub fn orphan_callback_step(
 }
 
 fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
-    let mut step = Step::new(
-        "callback",
-        "Back at the redirect URI",
-        StepKind::Redirect,
-        Actor::AuthorizationServer,
-        Actor::App,
-        "The provider sends the browser back to the app's redirect URI with the result. The app removes \
-         it from the address bar at once (so the code lands in no history entry), finds the login it \
-         started by its state, and checks the answer before using anything in it.",
-    );
-    let mut rec = HttpRecord::request("GET", callback_url);
-    if let Some(code) = params.get("code") {
-        rec = rec.secret(code);
+    let mut step = match params.source {
+        ResponseSource::Query | ResponseSource::Fragment => Step::new(
+            "callback",
+            "Back at the redirect URI",
+            StepKind::Redirect,
+            Actor::AuthorizationServer,
+            Actor::App,
+            "The provider sends the browser back to the app's redirect URI with the result. The app removes \
+             it from the address bar at once (so the code lands in no history entry), finds the login it \
+             started by its state, and checks the answer before using anything in it.",
+        ),
+        ResponseSource::FormPost => Step::new(
+            "callback",
+            "The provider's form, caught by the Service Worker",
+            StepKind::Redirect,
+            Actor::AuthorizationServer,
+            Actor::ServiceWorker,
+            "With response_mode=form_post the provider answers with a page holding a hidden form that \
+             submits itself: the browser POSTs the result to the redirect URI. A static host cannot take a \
+             POST, so the app's Service Worker intercepts it, reads the form and answers with the app's own \
+             page. The result never appears in a URL, the history or a server log.",
+        ),
+    };
+    let mut rec = match params.source {
+        ResponseSource::Query | ResponseSource::Fragment => {
+            HttpRecord::request("GET", callback_url)
+        }
+        ResponseSource::FormPost => HttpRecord::request("POST", callback_url)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(encode_pairs(
+                params.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            )),
+    };
+    for (k, v) in &params.pairs {
+        if SECRET_PARAMS.contains(&k.as_str()) {
+            rec = rec.secret(v);
+        }
     }
     step.request = Some(rec);
     step.params = params
         .pairs
         .iter()
-        .map(|(k, v)| param(k, v, k == "code"))
+        .map(|(k, v)| param(k, v, SECRET_PARAMS.contains(&k.as_str())))
         .collect();
+    step
+}
+
+/// The hand-over of a posted form from the Service Worker to the page.
+pub fn handover_step(fields: usize) -> Step {
+    let mut step = Step::new(
+        "handover",
+        "The worker hands the form to the app",
+        StepKind::Local,
+        Actor::ServiceWorker,
+        Actor::App,
+        "The page asks its Service Worker for the form over a MessageChannel it created, so only the \
+         worker can answer. The worker gives the fields once, to this page only, and forgets them.",
+    );
+    step.checks.push(Check::pass(
+        "claimed once",
+        format!("{fields} field(s) handed over; the worker keeps nothing."),
+        "OAuth 2.0 Form Post Response Mode 2",
+    ));
     step
 }
 
@@ -140,6 +233,35 @@ fn judge_inner(
         "The login was started less than 10 minutes ago.",
         "RFC 9700 4.7",
     ));
+
+    let asked = match tx.config.response_mode.as_str() {
+        "form_post" => ResponseSource::FormPost,
+        "fragment" => ResponseSource::Fragment,
+        _ => ResponseSource::Query,
+    };
+    if params.source != asked {
+        let e = FlowError::new(
+            ErrorCode::CallbackInvalid,
+            format!(
+                "The answer arrived by {} but this login asked for response_mode={}: a provider answers the way \
+                 it was asked, so this answer was not made for this login. Refused.",
+                params.source.mode(),
+                asked.mode()
+            ),
+        )
+        .spec("OAuth 2.0 Multiple Response Types 2.1; Form Post Response Mode 2");
+        checks
+            .push(Check::failing("response mode", &e).compared(asked.mode(), params.source.mode()));
+        return Err(e);
+    }
+    checks.push(
+        Check::pass(
+            "response mode",
+            "The answer came the way this login asked for it.",
+            "OAuth 2.0 Multiple Response Types 2.1",
+        )
+        .compared(asked.mode(), params.source.mode()),
+    );
 
     if let Some(dup) = params.duplicated() {
         let e = FlowError::new(
@@ -304,6 +426,56 @@ mod tests {
             run("code=A&code=B&state=S&iss=https%3A%2F%2Fop", true),
             Err(ErrorCode::CallbackInvalid)
         );
+    }
+
+    #[test]
+    fn response_mode_must_match_the_request() {
+        let mut t = tx();
+        t.config.response_mode = "form_post".into();
+        let posted = CallbackParams::posted(vec![
+            ("code".into(), "C".into()),
+            ("state".into(), "S".into()),
+            ("iss".into(), "https://op".into()),
+        ]);
+        let (step, r) = judge_callback("https://app/callback.html", &posted, &t, &meta(true));
+        assert_eq!(r, Ok("C".into()));
+        let req = step.request.clone().unwrap_or_default();
+        assert_eq!(req.method.as_deref(), Some("POST"));
+        assert!(!format!("{:?}", step.masked()).contains("code=C&"));
+        // The same answer injected through the query is refused for a form_post login ...
+        let injected = CallbackParams::parse("code=C&state=S&iss=https%3A%2F%2Fop");
+        assert_eq!(
+            judge_callback("u", &injected, &t, &meta(true))
+                .1
+                .unwrap_err()
+                .code,
+            ErrorCode::CallbackInvalid
+        );
+        // ... and a posted answer for a query login too.
+        assert_eq!(
+            judge_callback("u", &posted, &tx(), &meta(true))
+                .1
+                .unwrap_err()
+                .code,
+            ErrorCode::CallbackInvalid
+        );
+        assert_eq!(handover_step(3).checks.len(), 1);
+        // A fragment answer is read from the fragment, and only fits a fragment login.
+        let frag = CallbackParams::from_url(
+            "https://app/callback.html#code=C&state=S&iss=https%3A%2F%2Fop",
+        )
+        .unwrap();
+        assert_eq!(frag.source, ResponseSource::Fragment);
+        t.config.response_mode = "fragment".into();
+        assert_eq!(
+            judge_callback("u", &frag, &t, &meta(true)).1,
+            Ok("C".into())
+        );
+        assert_eq!(
+            CallbackParams::from_url("https://app/?code=C&state=S").map(|p| p.source),
+            Some(ResponseSource::Query)
+        );
+        assert!(CallbackParams::from_url("https://app/?issuer=x#top").is_none());
     }
 
     #[test]

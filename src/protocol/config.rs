@@ -122,7 +122,7 @@ impl Config {
                     .ok_or_else(|| format!("the flow \"{value}\" is not available yet"))?
             }
             "response_mode" => match value.as_str() {
-                "" | "query" | "fragment" => self.response_mode = value,
+                "" | "query" | "fragment" | "form_post" => self.response_mode = value,
                 _ => {
                     return Err(format!(
                         "response_mode \"{value}\" is not available for this flow yet"
@@ -308,7 +308,7 @@ mod tests {
         let mut c = Config::defaults("http://a/");
         c.set_form_field("issuer", "https://op".into());
         c.set_form_field("extra", "prompt=login\nstate=x".into());
-        c.set_form_field("response_mode", "form_post".into());
+        c.set_form_field("response_mode", "web_message".into());
         c.set_form_field("nonsense", "x".into());
         assert_eq!(c.field("issuer"), "https://op");
         assert_eq!(c.field("extra"), "prompt=login");

@@ -63,6 +63,8 @@ pub enum ErrorCode {
     SubMismatch,
     /// The browser lacks something the app needs (WebCrypto, storage).
     Browser,
+    /// response_mode=form_post needs the Service Worker in control of the page, and it is not.
+    WorkerUnavailable,
 }
 
 impl ErrorCode {
@@ -96,6 +98,7 @@ impl ErrorCode {
             ErrorCode::HashMismatch => "hash_mismatch",
             ErrorCode::SubMismatch => "sub_mismatch",
             ErrorCode::Browser => "browser",
+            ErrorCode::WorkerUnavailable => "worker_unavailable",
         }
     }
 }

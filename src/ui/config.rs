@@ -50,6 +50,7 @@ fn fields(state: AppState) -> impl IntoView {
                 <option value="">"default (query)"</option>
                 <option value="query">"query"</option>
                 <option value="fragment">"fragment"</option>
+                <option value="form_post">"form_post (POST caught by the Service Worker)"</option>
             </select>
         </div>
         <div class="field">

@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
         .apply_query(crate::protocol::url::query_of(&browser::location_href()));
     let state = AppState::new(config);
     provide_context(state);
+    browser::register_worker();
 
     if let Some(logout_state) = pkce::pending_logout_return() {
         match pkce::finish_logout(&state, &logout_state) {
@@ -59,13 +60,19 @@ pub fn App() -> impl IntoView {
         state
             .outcome
             .set(Outcome::busy("Finishing the login\u{2026}"));
+        spawn_local(state.finish_login(Ok(params)));
+    } else if browser::location_href()
+        .split(['?', '#'])
+        .next()
+        .is_some_and(|p| p.ends_with("/callback.html"))
+    {
+        // A form_post answer arrives as a POST the Service Worker took; ask it.
         spawn_local(async move {
-            match pkce::resume(&state, params).await {
-                Ok(session) => {
-                    state.session.set(Some(session));
-                    state.call_api().await;
-                }
-                Err(e) => state.fail(e),
+            if let Some(posted) = pkce::claim_posted().await {
+                state
+                    .outcome
+                    .set(Outcome::busy("Finishing the login\u{2026}"));
+                state.finish_login(posted).await;
             }
         });
     } else if !ignored.is_empty() {

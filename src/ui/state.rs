@@ -104,6 +104,24 @@ impl AppState {
         self.api_body.set(None);
     }
 
+    /// Finishes a login from the provider's answer, then calls the API.
+    pub async fn finish_login(
+        self,
+        answer: Result<crate::protocol::callback::CallbackParams, FlowError>,
+    ) {
+        let result = match answer {
+            Ok(params) => crate::flows::pkce::resume(&self, params).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(session) => {
+                self.session.set(Some(session));
+                self.call_api().await;
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
     /// Calls the API with the session's access token and shows the answer (one place for the
     /// call after sign-in and the "Call the API" button).
     pub async fn call_api(self) {

@@ -46,3 +46,18 @@ test('a full login from /flowlab/ on a static host', async () => {
   assert.ok(requests.every((r) => r.startsWith('GET /flowlab/')), requests.join('\n'));
   assert.deepEqual(seen.errors, []);
 });
+
+test('form_post from /flowlab/: the worker scoped to the sub-path takes the POST', async () => {
+  const page = await (await browser.newContext()).newPage();
+  const before = app.requests().length;
+  await page.goto(`${origin}/flowlab/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo&response_mode=form_post`);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).scope);
+  assert.equal(scope, `${origin}/flowlab/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtProvider(page, idp.issuer);
+  const result = await settled(page);
+  assert.equal(result.status, 'signed-in', result.text);
+  const requests = app.requests().slice(before);
+  assert.ok(requests.every((r) => r.startsWith('GET /flowlab/')), requests.join('\n'));
+});

@@ -1,0 +1,140 @@
+// End to end: response_mode=form_post on a static host. The provider's auto-submitting form
+// POSTs the answer to callback.html; the app's Service Worker takes the POST, the static server
+// (which refuses POST, as static hosts do) never sees it.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  auditNoTokens, launchBrowser, settled, signInAtProvider, startIdp, startStatic, stop, watch,
+} from './harness.mjs';
+
+const APP_PORT = 18082;
+const IDP_PORT = 19002;
+const origin = `http://127.0.0.1:${APP_PORT}`;
+let idp;
+let app;
+let browser;
+
+before(async () => {
+  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
+  app = await startStatic({ port: APP_PORT });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  stop(app?.child);
+  app?.cleanup();
+  stop(idp?.child);
+});
+
+function appUrl(extra = '') {
+  return `${origin}/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo&response_mode=form_post${extra}`;
+}
+
+/** Opens the app and waits until its Service Worker controls the page. */
+async function openControlled(page) {
+  await page.goto(appUrl());
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+}
+
+describe('form_post through the Service Worker', () => {
+  test('authorization code with form_post: signed in, and no POST reached the static host', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const seen = watch(page, origin);
+    let posted;
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/callback.html')) posted = r.postData();
+    });
+    const before = app.requests().length;
+    await openControlled(page);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAtProvider(page, idp.issuer);
+    const r = await settled(page);
+    assert.equal(r.status, 'signed-in', r.text);
+    assert.ok(posted && posted.includes('code='), 'the provider POSTed the code to the callback');
+    const host = app.requests().slice(before);
+    assert.ok(!host.some((q) => q.startsWith('POST')), host.join('\n'));
+    assert.ok(host.some((q) => q === 'GET /callback.html'), 'the worker fetched the callback page with a GET');
+    // The panels show the POST the worker caught and the hand-over.
+    const ids = await page.locator('li.step').evaluateAll((els) => els.map((e) => e.dataset.step));
+    assert.deepEqual(ids.slice(3, 7), ['user-login', 'callback', 'handover', 'token']);
+    const caught = await page.locator('li.step[data-step=callback]').innerText();
+    assert.match(caught, /POST http:\/\/127\.0\.0\.1:18082\/callback\.html/);
+    assert.match(caught, /Service Worker/);
+    const modeCheck = page.locator('li.step[data-step=handover] li.check.pass').filter({ has: page.locator('strong', { hasText: /^response mode$/ }) });
+    await modeCheck.waitFor({ timeout: 2000 });
+    // The code never travelled in a URL.
+    assert.ok(seen.navigations.every((u) => !u.includes('code=')), seen.navigations.join('\n'));
+    const audit = await auditNoTokens(page, page.context(), seen.tokens, seen.navigations, host);
+    assert.deepEqual(audit.found, []);
+    assert.deepEqual(seen.errors, []);
+
+    // Replaying the same POST: the worker takes it, but no login is waiting for it.
+    const replay = watch(page, origin);
+    await page.evaluate(
+      ({ body, action }) => {
+        const f = document.createElement('form');
+        f.method = 'post';
+        f.action = action;
+        for (const [k, v] of new URLSearchParams(body)) {
+          const i = document.createElement('input');
+          i.type = 'hidden';
+          i.name = k;
+          i.value = v;
+          f.append(i);
+        }
+        document.body.append(f);
+        f.submit();
+      },
+      { body: posted, action: `${origin}/callback.html` },
+    );
+    await page.waitForURL(`${origin}/`, { timeout: 10000 });
+    const again = await settled(page);
+    assert.equal(again.error, 'no_transaction', again.text);
+    assert.deepEqual(replay.tokenRequests, []);
+    assert.ok(!app.requests().some((q) => q.startsWith('POST')));
+  });
+
+  test('a form_post answer pushed through the query instead is refused', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const seen = watch(page, origin);
+    await openControlled(page);
+    // Take the provider's answer (its auto-submitting form) and deliver its fields through the
+    // query instead: an injected response. Playwright does not route redirect follow-ups, so the
+    // consent POST that starts the chain is routed and the provider's redirects followed here.
+    await page.route(`${idp.issuer}/interaction/**`, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      let response = await route.fetch({ maxRedirects: 0 });
+      for (let i = 0; i < 5 && (response.headers().location || '').startsWith(`${idp.issuer}/auth/`); i += 1) {
+        response = await page.context().request.get(response.headers().location, { maxRedirects: 0 });
+      }
+      const html = await response.text();
+      const fields = [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)];
+      if (fields.length === 0) return route.fulfill({ response });
+      const query = new URLSearchParams(fields.map((m) => [m[1], m[2]]));
+      return route.fulfill({ status: 303, headers: { location: `${origin}/callback.html?${query}` } });
+    });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAtProvider(page, idp.issuer);
+    const r = await settled(page);
+    assert.equal(r.error, 'callback_invalid', r.text);
+    assert.match(r.text, /response_mode=form_post/);
+    assert.deepEqual(seen.tokenRequests, []);
+  });
+
+  test('without the worker in control, nothing is sent and the user keeps their place', async () => {
+    const context = await browser.browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const seen = watch(page, origin);
+    await page.goto(appUrl());
+    await page.fill('#scope', 'openid email');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const r = await settled(page);
+    assert.equal(r.error, 'worker_unavailable', r.text);
+    assert.match(r.text, /static host/);
+    assert.ok(page.url().startsWith(origin), 'still on the app');
+    assert.equal(await page.inputValue('#scope'), 'openid email', 'the configuration is kept');
+    assert.ok(!seen.requests.some((q) => q.includes(idp.issuer)), 'not even discovery was sent');
+    await context.close();
+  });
+});
