@@ -8,12 +8,12 @@ use super::verify::{verify_id_token, Companions};
 use super::{call, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{
-    authorize_step, build_pkce_request, form_post_unavailable, secrets_step, user_step,
+    authorize_step, build_authorization_request, form_post_unavailable, secrets_step, user_step,
 };
 use crate::protocol::callback::{
     handover_step, judge_callback, orphan_callback_step, CallbackParams, ResponseSource,
 };
-use crate::protocol::config::Config;
+use crate::protocol::config::{Config, Flow};
 use crate::protocol::discovery::{discovery_step, discovery_url, ProviderMetadata};
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::idtoken::Expectations;
@@ -23,6 +23,7 @@ use crate::protocol::logout::{
 use crate::protocol::pkce::b64url;
 use crate::protocol::pkce::LoginSecrets;
 use crate::protocol::step::StepStatus;
+use crate::protocol::token::TokenSet;
 use crate::protocol::token::{
     api_step, code_exchange_body, judge_api_response, judge_token_response, token_step,
 };
@@ -68,13 +69,13 @@ pub async fn discover(
 /// Starts a login: on success the browser is leaving for the provider.
 pub async fn start(sink: &dyn StepSink, config: Config) -> Result<(), FlowError> {
     // Checked before anything is sent: without the worker the provider's POST would be lost.
-    if config.response_mode == "form_post" && !browser::worker_in_control() {
+    if config.effective_response_mode() == "form_post" && !browser::worker_in_control() {
         return Err(form_post_unavailable());
     }
     let (meta, discovery) = discover(sink, &config.issuer).await?;
     let secrets = LoginSecrets::from_random(browser::random_bytes::<96>()?);
-    sink.emit(secrets_step(&secrets));
-    let request = build_pkce_request(&config, &meta, &secrets)?;
+    sink.emit(secrets_step(&secrets, config.flow));
+    let request = build_authorization_request(&config, &meta, &secrets)?;
     let mut redirect = authorize_step(&request);
     redirect.status = StepStatus::Pending;
     sink.emit(redirect);
@@ -136,7 +137,7 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
     sink.emit(user_step());
 
     // 3-4. RFC 9207 iss, then error, then the code.
-    let (mut step, code) = judge_callback(&callback_url, &params, &tx, &meta);
+    let (mut step, delivered) = judge_callback(&callback_url, &params, &tx, &meta);
     if params.source == ResponseSource::FormPost {
         // The POST as the worker caught it, then the hand-over, where the app checks the answer.
         let checks = std::mem::take(&mut step.checks);
@@ -147,45 +148,28 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
     } else {
         sink.emit(step);
     }
-    let code = code?;
+    let delivered = delivered?;
 
-    // 5. Exchange the code.
-    let token_endpoint = meta.token_endpoint.clone().ok_or_else(|| {
-        FlowError::new(
-            ErrorCode::DiscoveryInvalid,
-            "The provider has no token_endpoint.",
-        )
-    })?;
-    let body = code_exchange_body(
-        &code,
-        &tx.config.redirect_uri,
-        &tx.config.client_id,
-        &tx.code_verifier,
-    );
-    let mut step = token_step(&token_endpoint, &body, &code, &tx.code_verifier);
-    let answer = call(
-        &mut step,
-        HttpCall {
-            method: "POST",
-            url: &token_endpoint,
-            headers: &[
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                ("Accept", "application/json"),
-            ],
-            body: Some(&body),
+    // 5. The tokens: from the front channel (implicit), or by exchanging the code.
+    let implicit = tx.config.flow == Flow::Implicit;
+    let tokens = match delivered.code {
+        Some(code) if !implicit => exchange_code(sink, &tx, &meta, &code).await?,
+        _ => TokenSet {
+            token_type: if delivered.access_token.is_some() {
+                "Bearer".into()
+            } else {
+                String::new()
+            },
+            access_token: delivered.access_token,
+            expires_in: delivered.expires_in,
+            id_token: delivered.id_token,
+            refresh_token: None,
+            scope: None,
         },
-    )
-    .await;
-    let tokens = answer.and_then(|a| {
-        let (record, checks, result) = judge_token_response(&a, true);
-        step.response = Some(record);
-        step.checks = checks;
-        result
-    });
-    sink.emit(step.settle());
-    let tokens = tokens?;
+    };
 
-    // 6. Validate the ID token.
+    // 6. Validate the ID token. Through the front channel, at_hash must bind the access token
+    // (OIDC Core 3.2.2.10); the signature is checked in every flow.
     let id_token = tokens.id_token.clone().unwrap_or_default();
     let want = Expectations {
         issuer: &meta.issuer,
@@ -193,20 +177,14 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
         nonce: Some(&tx.nonce),
         now: browser::now_secs(),
         at_hash: None,
-        require_at_hash: false,
+        require_at_hash: implicit && tokens.access_token.is_some(),
         c_hash: None,
     };
-    let jwt = verify_id_token(
-        sink,
-        &meta.jwks_uri,
-        &id_token,
-        &want,
-        Companions {
-            access_token: Some(&tokens.access_token),
-            code: None,
-        },
-    )
-    .await?;
+    let companions = Companions {
+        access_token: tokens.access_token.as_deref(),
+        code: None,
+    };
+    let jwt = verify_id_token(sink, &meta.jwks_uri, &id_token, &want, companions).await?;
     let claims_text = jwt.claims_for_display();
     Ok(Session {
         config: tx.config,
@@ -218,6 +196,50 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
 }
 
 /// Why no transaction was taken, with the abandoned one (if any) to replay its panels.
+/// Exchanges the authorization code at the token endpoint (with the PKCE verifier).
+async fn exchange_code(
+    sink: &dyn StepSink,
+    tx: &Transaction,
+    meta: &ProviderMetadata,
+    code: &str,
+) -> Result<TokenSet, FlowError> {
+    let token_endpoint = meta.token_endpoint.clone().ok_or_else(|| {
+        FlowError::new(
+            ErrorCode::DiscoveryInvalid,
+            "The provider has no token_endpoint.",
+        )
+    })?;
+    let body = code_exchange_body(
+        code,
+        &tx.config.redirect_uri,
+        &tx.config.client_id,
+        &tx.code_verifier,
+    );
+    let mut step = token_step(&token_endpoint, &body, code, &tx.code_verifier);
+    let headers = [
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Accept", "application/json"),
+    ];
+    let answer = call(
+        &mut step,
+        HttpCall {
+            method: "POST",
+            url: &token_endpoint,
+            headers: &headers,
+            body: Some(&body),
+        },
+    )
+    .await;
+    let tokens = answer.and_then(|a| {
+        let (record, checks, result) = judge_token_response(&a, true);
+        step.response = Some(record);
+        step.checks = checks;
+        result
+    });
+    sink.emit(step.settle());
+    tokens
+}
+
 type TakeError = (FlowError, Option<Box<Transaction>>);
 
 fn take_by_state(params: &CallbackParams) -> Result<Transaction, TakeError> {
@@ -279,8 +301,15 @@ pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, 
             session.metadata.userinfo_endpoint.as_deref() == Some(api),
         ),
     };
-    let mut step = api_step(&url, &session.tokens.access_token, is_userinfo);
-    let auth = format!("Bearer {}", session.tokens.access_token);
+    let Some(access_token) = session.tokens.access_token.as_deref() else {
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "This login obtained no access token: response_type=id_token is authentication only. Use the code \
+             flow (or, for learning, the legacy id_token token) to call an API.",
+        ));
+    };
+    let mut step = api_step(&url, access_token, is_userinfo);
+    let auth = format!("Bearer {access_token}");
     let headers = [
         ("Authorization", auth.as_str()),
         ("Accept", "application/json"),

@@ -1,6 +1,6 @@
 //! The authorization request (RFC 6749 4.1.1, OIDC Core 3.1.2.1, RFC 7636 4.3).
 
-use super::config::Config;
+use super::config::{Config, Flow};
 use super::discovery::ProviderMetadata;
 use super::error::{ErrorCode, FlowError};
 use super::explain::param_meaning;
@@ -13,6 +13,8 @@ use super::url::{append_query, require_secure_endpoint, HttpUrl};
 pub struct AuthorizationRequest {
     pub url: String,
     pub params: Vec<(String, String)>,
+    /// What this request asks for, in words, for its panel.
+    pub explanation: &'static str,
 }
 
 /// Checks the redirect URI: absolute, no fragment, https or loopback (RFC 6749 3.1.2, RFC 8252 7.3).
@@ -71,7 +73,7 @@ pub fn check_response_mode(meta: &ProviderMetadata, mode: &str) -> Result<(), Fl
 }
 
 /// Builds the Authorization Code + PKCE request.
-pub fn build_pkce_request(
+pub fn build_authorization_request(
     config: &Config,
     meta: &ProviderMetadata,
     secrets: &LoginSecrets,
@@ -84,37 +86,109 @@ pub fn build_pkce_request(
     }
     check_redirect_uri(&config.redirect_uri)?;
     require_secure_endpoint("authorization_endpoint", &meta.authorization_endpoint)?;
-    check_response_mode(meta, &config.response_mode)?;
+    let implicit = config.flow == Flow::Implicit;
+    // The code flow's default (query) need not be sent; implicit always names its mode.
+    let mode = if config.response_mode.is_empty() && !implicit {
+        ""
+    } else {
+        config.effective_response_mode()
+    };
+    check_response_mode(meta, mode)?;
+    if !meta.response_types_supported.is_empty()
+        && !meta
+            .response_types_supported
+            .contains(&config.response_type)
+    {
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            format!(
+                "The provider does not offer response_type={}; it lists {}.",
+                config.response_type,
+                meta.response_types_supported.join(", ")
+            ),
+        )
+        .spec("OIDC Discovery 3 (response_types_supported)"));
+    }
     let mut scope = config.scope.split_whitespace().collect::<Vec<_>>();
     if !scope.contains(&"openid") {
         scope.insert(0, "openid");
     }
     let mut params: Vec<(String, String)> = vec![
-        ("response_type".into(), "code".into()),
+        ("response_type".into(), config.response_type.clone()),
         ("client_id".into(), config.client_id.trim().into()),
         ("redirect_uri".into(), config.redirect_uri.clone()),
         ("scope".into(), scope.join(" ")),
         ("state".into(), secrets.state.clone()),
         ("nonce".into(), secrets.nonce.clone()),
-        ("code_challenge".into(), secrets.verifier.challenge_s256()),
-        ("code_challenge_method".into(), "S256".into()),
     ];
-    if !config.response_mode.is_empty() {
-        params.push(("response_mode".into(), config.response_mode.clone()));
+    if !implicit {
+        params.push(("code_challenge".into(), secrets.verifier.challenge_s256()));
+        params.push(("code_challenge_method".into(), "S256".into()));
+    }
+    if !mode.is_empty() {
+        params.push(("response_mode".into(), mode.into()));
     }
     for (k, v) in &config.extra {
         if !params.iter().any(|(name, _)| name == k) {
             params.push((k.clone(), v.clone()));
         }
     }
+    let explanation = match (implicit, config.wants_front_channel_access_token()) {
+        (false, _) => {
+            "The app sends the browser to the provider with the request in the query string. Nothing secret is \
+             in it: the provider will show its login and consent pages, then send the browser back to the \
+             redirect URI with a one-time authorization code."
+        }
+        (true, false) => {
+            "The app sends the browser to the provider asking for an ID token only (authentication, no API \
+             access). The provider will return it through the browser, so its signature and nonce are \
+             what make it trustworthy."
+        }
+        (true, true) => {
+            "LEGACY: besides the ID token this asks for an access token through the browser. RFC 9700 and RFC \
+             10017 tell browser apps not to obtain access tokens this way (they can leak from the front \
+             channel and cannot be sender-constrained); use the code flow with PKCE. Shown for learning."
+        }
+    };
     Ok(AuthorizationRequest {
         url: append_query(&meta.authorization_endpoint, &params),
         params,
+        explanation,
     })
 }
 
 /// The panel for the secrets generated before the redirect.
-pub fn secrets_step(secrets: &LoginSecrets) -> Step {
+pub fn secrets_step(secrets: &LoginSecrets, flow: Flow) -> Step {
+    if flow == Flow::Implicit {
+        let mut step = Step::new(
+            "prepare",
+            "Generate state and nonce",
+            StepKind::Local,
+            Actor::App,
+            Actor::App,
+            "Before leaving for the provider, the app draws two random values from the browser's \
+             cryptographic generator. state ties the answer to this browser (CSRF protection); nonce ties the \
+             ID token to this login: with the implicit flow the token travels through the browser, so the \
+             nonce is what stops a token from another login being replayed here.",
+        );
+        step.params = vec![
+            param("state", &secrets.state, false),
+            param("nonce", &secrets.nonce, false),
+        ];
+        step.checks = vec![
+            Check::pass(
+                "state entropy",
+                "256 random bits (at least 128 are required).",
+                "RFC 6749 10.10; RFC 9700 4.7.1",
+            ),
+            Check::pass(
+                "nonce entropy",
+                "256 random bits; mandatory in the implicit flow.",
+                "OIDC Core 3.2.2.1, 15.5.2",
+            ),
+        ];
+        return step;
+    }
     let mut step = Step::new(
         "prepare",
         "Generate state, nonce and PKCE verifier",
@@ -162,9 +236,7 @@ pub fn authorize_step(req: &AuthorizationRequest) -> Step {
         StepKind::Redirect,
         Actor::App,
         Actor::AuthorizationServer,
-        "The app sends the browser to the provider with the request in the query string. Nothing secret is \
-         in it: the provider will show its login and consent pages, then send the browser back to the \
-         redirect URI with a one-time authorization code.",
+        req.explanation,
     );
     step.request = Some(HttpRecord::request("GET", &req.url));
     step.params = req.params.iter().map(|(k, v)| param(k, v, false)).collect();
@@ -226,7 +298,7 @@ mod tests {
             ("state".into(), "evil".into()),
         ];
         let s = LoginSecrets::from_random(distinct(7));
-        let r = build_pkce_request(&c, &meta(), &s).unwrap();
+        let r = build_authorization_request(&c, &meta(), &s).unwrap();
         assert!(r
             .url
             .starts_with("https://op/authorize?tenant=t1&response_type=code&"));
@@ -258,7 +330,9 @@ mod tests {
                 ..Config::defaults("http://127.0.0.1/")
             };
             assert_eq!(
-                build_pkce_request(&c, &meta(), &s).unwrap_err().code,
+                build_authorization_request(&c, &meta(), &s)
+                    .unwrap_err()
+                    .code,
                 ErrorCode::InvalidConfig,
                 "{bad}"
             );
@@ -267,7 +341,7 @@ mod tests {
             client_id: " ".into(),
             ..Config::defaults("http://127.0.0.1/")
         };
-        assert!(build_pkce_request(&c, &meta(), &s).is_err());
+        assert!(build_authorization_request(&c, &meta(), &s).is_err());
     }
 
     #[test]
@@ -280,21 +354,43 @@ mod tests {
             ..Config::defaults("http://127.0.0.1/")
         };
         assert_eq!(
-            build_pkce_request(&c, &m, &s).unwrap_err().code,
+            build_authorization_request(&c, &m, &s).unwrap_err().code,
             ErrorCode::InvalidConfig
         );
         m.response_modes_supported = Some(vec!["form_post".into()]);
-        let url = build_pkce_request(&c, &m, &s).unwrap().url;
+        let url = build_authorization_request(&c, &m, &s).unwrap().url;
         assert!(url.contains("response_mode=form_post"));
         m.response_modes_supported = None;
-        assert!(build_pkce_request(&c, &m, &s).is_ok());
+        assert!(build_authorization_request(&c, &m, &s).is_ok());
         assert_eq!(form_post_unavailable().code, ErrorCode::WorkerUnavailable);
+    }
+
+    #[test]
+    fn implicit_requests() {
+        let s = LoginSecrets::from_random(distinct(9));
+        let (c, _) = Config::defaults("http://127.0.0.1/").apply_query("flow=implicit");
+        let r = build_authorization_request(&c, &meta(), &s).unwrap();
+        let q = parse_pairs(query_of(&r.url));
+        let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("response_type"), Some("id_token"));
+        assert_eq!(get("response_mode"), Some("form_post"));
+        assert_eq!(get("nonce"), Some(s.nonce.as_str()));
+        assert_eq!(get("code_challenge"), None);
+        let (c, _) = c.apply_query("response_type=id_token+token");
+        let r = build_authorization_request(&c, &meta(), &s).unwrap();
+        assert!(r.explanation.starts_with("LEGACY"));
+        let mut m = meta();
+        m.response_types_supported = vec!["code".into()];
+        assert_eq!(
+            build_authorization_request(&c, &m, &s).unwrap_err().code,
+            ErrorCode::InvalidConfig
+        );
     }
 
     #[test]
     fn steps_keep_verifier_secret() {
         let s = LoginSecrets::from_random(distinct(3));
-        let step = secrets_step(&s).masked();
+        let step = secrets_step(&s, Flow::Pkce).masked();
         assert!(!format!("{step:?}").contains(s.verifier.as_str()));
         assert!(step.params.iter().all(|p| !p.meaning.is_empty()));
     }

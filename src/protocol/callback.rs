@@ -5,6 +5,7 @@
 //! `error`, then the code.
 
 use super::authorize::param;
+use super::config::Flow;
 use super::discovery::ProviderMetadata;
 use super::error::{ErrorCode, FlowError};
 use super::http::OAuthError;
@@ -172,6 +173,18 @@ fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
     step
 }
 
+/// What an accepted authorization response delivered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// The authorization code (code flow).
+    pub code: Option<String>,
+    /// The ID token (implicit flow), still to be validated.
+    pub id_token: Option<String>,
+    /// The access token (implicit `id_token token`, legacy).
+    pub access_token: Option<String>,
+    pub expires_in: Option<i64>,
+}
+
 /// The hand-over of a posted form from the Service Worker to the page.
 pub fn handover_step(fields: usize) -> Step {
     let mut step = Step::new(
@@ -197,7 +210,7 @@ pub fn judge_callback(
     params: &CallbackParams,
     tx: &Transaction,
     meta: &ProviderMetadata,
-) -> (Step, Result<String, FlowError>) {
+) -> (Step, Result<Delivered, FlowError>) {
     let mut step = base_step(callback_url, params);
     let result = judge_inner(params, tx, meta, &mut step.checks);
     (step.settle(), result)
@@ -208,7 +221,7 @@ fn judge_inner(
     tx: &Transaction,
     meta: &ProviderMetadata,
     checks: &mut Vec<Check>,
-) -> Result<String, FlowError> {
+) -> Result<Delivered, FlowError> {
     let state = params.get("state").unwrap_or("");
     if state == tx.state {
         checks.push(
@@ -234,7 +247,7 @@ fn judge_inner(
         "RFC 9700 4.7",
     ));
 
-    let asked = match tx.config.response_mode.as_str() {
+    let asked = match tx.config.effective_response_mode() {
         "form_post" => ResponseSource::FormPost,
         "fragment" => ResponseSource::Fragment,
         _ => ResponseSource::Query,
@@ -291,6 +304,13 @@ fn judge_inner(
             checks.push(Check::failing("iss (RFC 9207)", &e).compared(issuer, iss));
             return Err(e);
         }
+        // RFC 9207 2.4: a response carrying an ID token may omit iss; the token's signed iss
+        // claim, checked after the signature, gives the same protection.
+        None if params.get("id_token").is_some() => checks.push(Check::skip(
+            "iss (RFC 9207)",
+            "No iss parameter: the answer carries an ID token, whose signed iss claim is checked instead.",
+            ISS,
+        )),
         None if meta.authorization_response_iss_parameter_supported => {
             let e = FlowError::new(
                 ErrorCode::IssMismatch,
@@ -318,6 +338,9 @@ fn judge_inner(
         "RFC 6749 4.1.2",
     ));
 
+    if tx.config.flow == Flow::Implicit {
+        return implicit_delivery(params, tx, checks);
+    }
     match params.get("code") {
         Some(code) if !code.is_empty() => {
             checks.push(Check::pass(
@@ -325,7 +348,10 @@ fn judge_inner(
                 "An authorization code arrived; it is useless without the verifier.",
                 "RFC 6749 4.1.2",
             ));
-            Ok(code.to_string())
+            Ok(Delivered {
+                code: Some(code.to_string()),
+                ..Delivered::default()
+            })
         }
         _ => {
             let e = FlowError::new(
@@ -337,6 +363,64 @@ fn judge_inner(
             Err(e)
         }
     }
+}
+
+/// The implicit flow's answer: an ID token, and for `id_token token` a Bearer access token
+/// (OIDC Core 3.2.2.5).
+fn implicit_delivery(
+    params: &CallbackParams,
+    tx: &Transaction,
+    checks: &mut Vec<Check>,
+) -> Result<Delivered, FlowError> {
+    const SPEC: &str = "OIDC Core 3.2.2.5";
+    let Some(id_token) = params.get("id_token").filter(|t| !t.is_empty()) else {
+        let e = FlowError::new(
+            ErrorCode::CallbackInvalid,
+            "The answer has no id_token, which this response type requires.",
+        )
+        .spec(SPEC);
+        checks.push(Check::failing("id_token present", &e));
+        return Err(e);
+    };
+    checks.push(Check::pass(
+        "id_token present",
+        "An ID token arrived; it is validated next.",
+        SPEC,
+    ));
+    let mut delivered = Delivered {
+        id_token: Some(id_token.to_string()),
+        ..Delivered::default()
+    };
+    if tx.config.wants_front_channel_access_token() {
+        let token_type = params.get("token_type").unwrap_or("");
+        match params.get("access_token").filter(|t| !t.is_empty()) {
+            Some(at) if token_type.eq_ignore_ascii_case("bearer") => {
+                checks.push(Check::pass(
+                    "access_token present",
+                    "An access token arrived with token_type Bearer (legacy: it came through the browser).",
+                    SPEC,
+                ));
+                delivered.access_token = Some(at.to_string());
+                delivered.expires_in = params.get("expires_in").and_then(|v| v.parse().ok());
+            }
+            _ => {
+                let e = FlowError::new(
+                    ErrorCode::CallbackInvalid,
+                    "response_type id_token token asks for an access_token with token_type Bearer, and the answer has none.",
+                )
+                .spec(SPEC);
+                checks.push(Check::failing("access_token present", &e));
+                return Err(e);
+            }
+        }
+    } else if params.get("access_token").is_some() {
+        checks.push(Check::skip(
+            "access_token",
+            "An access token arrived that this response type did not ask for; it is ignored.",
+            SPEC,
+        ));
+    }
+    Ok(delivered)
 }
 
 #[cfg(test)]
@@ -377,6 +461,7 @@ mod tests {
         let p = CallbackParams::parse(query);
         judge_callback("https://app/callback.html", &p, &tx(), &meta(iss_supported))
             .1
+            .map(|d| d.code.unwrap_or_default())
             .map_err(|e| e.code)
     }
 
@@ -438,7 +523,7 @@ mod tests {
             ("iss".into(), "https://op".into()),
         ]);
         let (step, r) = judge_callback("https://app/callback.html", &posted, &t, &meta(true));
-        assert_eq!(r, Ok("C".into()));
+        assert_eq!(r.map(|d| d.code), Ok(Some("C".into())));
         let req = step.request.clone().unwrap_or_default();
         assert_eq!(req.method.as_deref(), Some("POST"));
         assert!(!format!("{:?}", step.masked()).contains("code=C&"));
@@ -468,14 +553,110 @@ mod tests {
         assert_eq!(frag.source, ResponseSource::Fragment);
         t.config.response_mode = "fragment".into();
         assert_eq!(
-            judge_callback("u", &frag, &t, &meta(true)).1,
-            Ok("C".into())
+            judge_callback("u", &frag, &t, &meta(true))
+                .1
+                .map(|d| d.code),
+            Ok(Some("C".into()))
         );
         assert_eq!(
             CallbackParams::from_url("https://app/?code=C&state=S").map(|p| p.source),
             Some(ResponseSource::Query)
         );
         assert!(CallbackParams::from_url("https://app/?issuer=x#top").is_none());
+    }
+
+    #[test]
+    fn iss_may_be_omitted_only_beside_an_id_token() {
+        let mut t = tx();
+        t.config = t.config.apply_query("flow=implicit").0;
+        let p = CallbackParams::posted(vec![
+            ("state".into(), "S".into()),
+            ("id_token".into(), "a.b.c".into()),
+        ]);
+        let (step, r) = judge_callback("u", &p, &t, &meta(true));
+        assert!(r.is_ok());
+        assert!(step
+            .checks
+            .iter()
+            .any(|c| c.name == "iss (RFC 9207)"
+                && c.status == crate::protocol::step::CheckStatus::Skip));
+        let wrong = CallbackParams::posted(vec![
+            ("state".into(), "S".into()),
+            ("id_token".into(), "a.b.c".into()),
+            ("iss".into(), "https://evil".into()),
+        ]);
+        assert_eq!(
+            judge_callback("u", &wrong, &t, &meta(true))
+                .1
+                .unwrap_err()
+                .code,
+            ErrorCode::IssMismatch
+        );
+    }
+
+    #[test]
+    fn implicit_answers() {
+        let mut t = tx();
+        t.config = t.config.apply_query("flow=implicit").0;
+        let judge = |t: &Transaction, pairs: &[(&str, &str)]| {
+            let p = CallbackParams::posted(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            );
+            judge_callback("u", &p, t, &meta(true)).1
+        };
+        let base = [("state", "S"), ("iss", "https://op")];
+        let ok = judge(
+            &t,
+            &[
+                base[0],
+                base[1],
+                ("id_token", "a.b.c"),
+                ("access_token", "AT"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.id_token.as_deref(), ok.access_token),
+            (Some("a.b.c"), None)
+        );
+        assert_eq!(
+            judge(&t, &base).unwrap_err().code,
+            ErrorCode::CallbackInvalid
+        );
+        t.config = t.config.apply_query("response_type=id_token+token").0;
+        assert_eq!(
+            judge(&t, &[base[0], base[1], ("id_token", "a.b.c")])
+                .unwrap_err()
+                .code,
+            ErrorCode::CallbackInvalid
+        );
+        let legacy = judge(
+            &t,
+            &[
+                base[0],
+                base[1],
+                ("id_token", "a.b.c"),
+                ("access_token", "AT"),
+                ("token_type", "Bearer"),
+                ("expires_in", "60"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            (legacy.access_token.as_deref(), legacy.expires_in),
+            (Some("AT"), Some(60))
+        );
+        let wrong_type = [
+            base[0],
+            base[1],
+            ("id_token", "a.b.c"),
+            ("access_token", "AT"),
+            ("token_type", "mac"),
+        ];
+        assert!(judge(&t, &wrong_type).is_err());
     }
 
     #[test]

@@ -10,18 +10,23 @@ use super::url::{encode_pairs, parse_pairs};
 pub enum Flow {
     /// Authorization Code with PKCE (RFC 6749 4.1, RFC 7636).
     Pkce,
+    /// Implicit (OIDC Core 3.2): the ID token (and, legacy, an access token) from the front
+    /// channel, best with response_mode=form_post.
+    Implicit,
 }
 
 impl Flow {
     pub fn as_str(self) -> &'static str {
         match self {
             Flow::Pkce => "pkce",
+            Flow::Implicit => "implicit",
         }
     }
 
     pub fn parse(s: &str) -> Option<Flow> {
         match s {
             "pkce" => Some(Flow::Pkce),
+            "implicit" => Some(Flow::Implicit),
             _ => None,
         }
     }
@@ -29,6 +34,7 @@ impl Flow {
     pub fn label(self) -> &'static str {
         match self {
             Flow::Pkce => "Authorization Code with PKCE",
+            Flow::Implicit => "Implicit (OpenID Connect)",
         }
     }
 }
@@ -41,7 +47,10 @@ pub struct Config {
     pub flow: Flow,
     pub scope: String,
     pub redirect_uri: String,
-    /// `query`, `fragment` or `form_post`; empty for the response type's default.
+    /// `code` for PKCE; `id_token` or `id_token token` for implicit.
+    pub response_type: String,
+    /// `query`, `fragment` or `form_post`; empty for the flow's default (see
+    /// [`Config::effective_response_mode`]).
     pub response_mode: String,
     /// The API that "call the API" calls; empty means the userinfo endpoint.
     pub api_url: String,
@@ -65,7 +74,6 @@ const RESERVED: &[&str] = &[
     "error_description",
     "error_uri",
     "session_state",
-    "response_type",
     "client_secret",
     "password",
     "username",
@@ -77,6 +85,7 @@ const KNOWN: &[&str] = &[
     "issuer",
     "client_id",
     "flow",
+    "response_type",
     "scope",
     "redirect_uri",
     "response_mode",
@@ -99,6 +108,7 @@ impl Config {
             issuer: "http://127.0.0.1:9000".into(),
             client_id: "flowlab-demo".into(),
             flow: Flow::Pkce,
+            response_type: "code".into(),
             scope: "openid profile email".into(),
             redirect_uri: default_redirect_uri(app_base),
             response_mode: String::new(),
@@ -119,8 +129,32 @@ impl Config {
             "api_url" => self.api_url = value,
             "flow" => {
                 self.flow = Flow::parse(&value)
-                    .ok_or_else(|| format!("the flow \"{value}\" is not available yet"))?
+                    .ok_or_else(|| format!("the flow \"{value}\" is not available yet"))?;
+                // A response type belongs to its flow.
+                let fits = match self.flow {
+                    Flow::Pkce => self.response_type == "code",
+                    Flow::Implicit => self.response_type.starts_with("id_token"),
+                };
+                if !fits {
+                    self.response_type = if self.flow == Flow::Pkce {
+                        "code"
+                    } else {
+                        "id_token"
+                    }
+                    .into();
+                }
             }
+            "response_type" => match value.as_str() {
+                "code" => {
+                    self.flow = Flow::Pkce;
+                    self.response_type = value;
+                }
+                "id_token" | "id_token token" => {
+                    self.flow = Flow::Implicit;
+                    self.response_type = value;
+                }
+                _ => return Err(format!("response_type \"{value}\" is not available yet")),
+            },
             "response_mode" => match value.as_str() {
                 "" | "query" | "fragment" | "form_post" => self.response_mode = value,
                 _ => {
@@ -149,6 +183,7 @@ impl Config {
             "redirect_uri" => self.redirect_uri.clone(),
             "api_url" => self.api_url.clone(),
             "response_mode" => self.response_mode.clone(),
+            "response_type" => self.response_type.clone(),
             "extra" => self.extra_text(),
             _ => String::new(),
         }
@@ -190,12 +225,28 @@ impl Config {
         (self, ignored)
     }
 
+    /// The response mode actually requested: the chosen one, or the flow's default (query for
+    /// the code flow; form_post for implicit, which keeps tokens out of URLs and history).
+    pub fn effective_response_mode(&self) -> &str {
+        match (self.response_mode.as_str(), self.flow) {
+            ("", Flow::Pkce) => "query",
+            ("", Flow::Implicit) => "form_post",
+            (m, _) => m,
+        }
+    }
+
+    /// True for `id_token token`: an access token through the front channel (legacy).
+    pub fn wants_front_channel_access_token(&self) -> bool {
+        self.flow == Flow::Implicit && self.response_type.split(' ').any(|t| t == "token")
+    }
+
     /// The query string that reproduces this configuration (no secrets: there are none in it).
     pub fn to_query(&self) -> String {
         let mut pairs: Vec<(&str, &str)> = vec![
             ("issuer", &self.issuer),
             ("client_id", &self.client_id),
             ("flow", self.flow.as_str()),
+            ("response_type", &self.response_type),
             ("scope", &self.scope),
             ("redirect_uri", &self.redirect_uri),
         ];
@@ -319,6 +370,34 @@ mod tests {
             Err("the flow \"device\" is not available yet".into())
         );
         assert_eq!(c.set_field("audience", "x".into()), Ok(false));
+    }
+
+    #[test]
+    fn flows_and_response_types_go_together() {
+        let (c, ignored) = Config::defaults("http://a/").apply_query("flow=implicit");
+        assert!(ignored.is_empty());
+        assert_eq!(
+            (
+                c.flow,
+                c.response_type.as_str(),
+                c.effective_response_mode()
+            ),
+            (Flow::Implicit, "id_token", "form_post")
+        );
+        let (c, _) = Config::defaults("http://a/")
+            .apply_query("response_type=id_token+token&response_mode=fragment");
+        assert_eq!(c.flow, Flow::Implicit);
+        assert!(c.wants_front_channel_access_token());
+        assert_eq!(c.effective_response_mode(), "fragment");
+        let (back, _) = Config::defaults("http://b/").apply_query(&c.to_query());
+        assert_eq!(back, c);
+        let (c, _) = c.apply_query("flow=pkce");
+        assert_eq!(
+            (c.response_type.as_str(), c.effective_response_mode()),
+            ("code", "fragment")
+        );
+        let (_, ignored) = Config::defaults("http://a/").apply_query("response_type=token");
+        assert_eq!(ignored.len(), 1);
     }
 
     #[test]

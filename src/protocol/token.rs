@@ -12,7 +12,8 @@ use super::url::encode_pairs;
 /// Tokens from the token endpoint. They live in memory only.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenSet {
-    pub access_token: String,
+    /// None when the login obtained no access token (implicit `id_token`).
+    pub access_token: Option<String>,
     pub token_type: String,
     pub expires_in: Option<i64>,
     pub id_token: Option<String>,
@@ -23,7 +24,7 @@ pub struct TokenSet {
 impl TokenSet {
     /// Every token value, for masking.
     pub fn secrets(&self) -> Vec<&str> {
-        let mut v = vec![self.access_token.as_str()];
+        let mut v: Vec<&str> = self.access_token.as_deref().into_iter().collect();
         v.extend(self.id_token.as_deref());
         v.extend(self.refresh_token.as_deref());
         v
@@ -178,7 +179,7 @@ pub fn judge_token_response(
             .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
     });
     let tokens = TokenSet {
-        access_token,
+        access_token: Some(access_token),
         token_type,
         expires_in,
         id_token,

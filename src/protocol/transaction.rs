@@ -7,7 +7,7 @@
 
 use super::json::Json;
 
-use super::authorize::{authorize_step, build_pkce_request, secrets_step};
+use super::authorize::{authorize_step, build_authorization_request, secrets_step};
 use super::config::Config;
 use super::discovery::{discovery_step, ProviderMetadata};
 use super::error::{ErrorCode, FlowError};
@@ -150,10 +150,14 @@ impl Transaction {
             discovery_step(&self.config.issuer, &d.url, Ok(&d.answer), d.duration_ms);
         let meta = meta?;
         let secrets = self.secrets();
-        let request = build_pkce_request(&self.config, &meta, &secrets)?;
+        let request = build_authorization_request(&self.config, &meta, &secrets)?;
         Ok((
             meta,
-            vec![step, secrets_step(&secrets), authorize_step(&request)],
+            vec![
+                step,
+                secrets_step(&secrets, self.config.flow),
+                authorize_step(&request),
+            ],
         ))
     }
 }

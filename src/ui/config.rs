@@ -45,9 +45,18 @@ fn fields(state: AppState) -> impl IntoView {
     view! {
         {text_fields}
         <div class="field">
+            <label for="response_type">"Flow (response type)"</label>
+            <select id="response_type" aria-describedby="response_type-hint" prop:value=value_of(state, "response_type")>
+                <option value="code">"code: Authorization Code with PKCE"</option>
+                <option value="id_token">"id_token: Implicit, authentication only"</option>
+                <option value="id_token token">"id_token token: Implicit with an access token (legacy)"</option>
+            </select>
+            <small id="response_type-hint">"The code flow with PKCE is the one to use. id_token token is legacy: RFC 9700 and RFC 10017 tell browser apps not to obtain access tokens through the front channel."</small>
+        </div>
+        <div class="field">
             <label for="response_mode">"Response mode"</label>
             <select id="response_mode" prop:value=value_of(state, "response_mode")>
-                <option value="">"default (query)"</option>
+                <option value="">"default (query for code, form_post for implicit)"</option>
                 <option value="query">"query"</option>
                 <option value="fragment">"fragment"</option>
                 <option value="form_post">"form_post (POST caught by the Service Worker)"</option>

@@ -28,10 +28,12 @@ enum Gate {
 fn gate(state: AppState, g: Gate) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
     move || {
         let busy = state.outcome.get().status == Status::InProgress;
-        let signed_in = state.session.get().is_some();
+        let session = state.session.get();
+        let signed_in = session.is_some();
+        let has_access_token = session.is_some_and(|s| s.tokens.access_token.is_some());
         match g {
             Gate::SignInDisabled => busy,
-            Gate::CallDisabled => busy || !signed_in,
+            Gate::CallDisabled => busy || !has_access_token,
             Gate::SignOutDisabled => !signed_in,
             Gate::SignedIn => signed_in,
         }

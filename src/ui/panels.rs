@@ -82,7 +82,7 @@ pub fn SessionView() -> impl IntoView {
     let tokens = session.map(|s| {
         let t = s.tokens;
         [
-            ("access_token", Some(t.access_token)),
+            ("access_token", t.access_token),
             ("id_token", t.id_token),
             ("refresh_token", t.refresh_token),
         ]

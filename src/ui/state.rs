@@ -115,8 +115,13 @@ impl AppState {
         };
         match result {
             Ok(session) => {
+                let has_access_token = session.tokens.access_token.is_some();
                 self.session.set(Some(session));
-                self.call_api().await;
+                if has_access_token {
+                    self.call_api().await;
+                } else {
+                    self.outcome.set(Outcome::signed_in());
+                }
             }
             Err(e) => self.fail(e),
         }
