@@ -4,6 +4,8 @@
 //! shown as text (the page's Content-Security-Policy forbids inline scripts as a second line).
 //! Secrets appear only when the panel is revealed; otherwise only their masks are in the markup.
 
+use super::config::Config;
+use super::explain::param_meaning;
 use super::step::{mask, CheckStatus, HttpRecord, Step, StepStatus};
 
 /// Escapes text for HTML element content and double-quoted attribute values.
@@ -136,6 +138,147 @@ pub fn step_html(n: usize, step: &Step, revealed: bool) -> String {
     out
 }
 
+/// A text field of the configuration form: (label, id, hint). The id is the field's name.
+const FIELDS: [(&str, &str, &str); 5] = [
+    ("Issuer", "issuer", "The provider's issuer URL; its discovery document is read from /.well-known/openid-configuration."),
+    ("Client ID", "client_id", "As registered at the provider (a public client: no secret)."),
+    ("Scopes", "scope", "Space-separated; openid is always included."),
+    ("Redirect URI", "redirect_uri", "Register exactly this URI at your provider."),
+    ("API URL", "api_url", "Called with the access token; empty means the provider's userinfo endpoint."),
+];
+
+/// Choices of the form's selects: (field, label, hint, [(value, text)]).
+type Select = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+const SELECTS: [Select; 2] = [
+    (
+        "response_type",
+        "Flow (response type)",
+        "The code flow with PKCE is the one to use. id_token token is legacy: RFC 9700 and RFC 10017 tell \
+         browser apps not to obtain access tokens through the front channel.",
+        &[
+            ("code", "code: Authorization Code with PKCE"),
+            ("id_token", "id_token: Implicit, authentication only"),
+            ("id_token token", "id_token token: Implicit with an access token (legacy)"),
+        ],
+    ),
+    (
+        "response_mode",
+        "Response mode",
+        "form_post keeps the answer out of URLs and history; the app's Service Worker receives the POST.",
+        &[
+            ("", "default (query for code, form_post for implicit)"),
+            ("query", "query"),
+            ("fragment", "fragment"),
+            ("form_post", "form_post (POST caught by the Service Worker)"),
+        ],
+    ),
+];
+
+fn field_open(out: &mut String, id: &str, label: &str) {
+    out.push_str(&format!(
+        "<div class=\"field\"><label for=\"{id}\">{label}</label>"
+    ));
+}
+
+fn field_close(out: &mut String, id: &str, hint: &str) {
+    out.push_str(&format!(
+        "<small id=\"{id}-hint\">{}</small></div>",
+        escape(hint)
+    ));
+}
+
+/// The configuration form's fields, filled from `c`. Each control's id is the configuration
+/// field it edits (`Config::set_form_field`).
+pub fn config_form_html(c: &Config) -> String {
+    let mut out = String::new();
+    for (label, id, hint) in FIELDS {
+        field_open(&mut out, id, label);
+        out.push_str(&format!(
+            "<input id=\"{id}\" name=\"{id}\" type=\"text\" spellcheck=\"false\" autocomplete=\"off\" \
+             aria-describedby=\"{id}-hint\" value=\"{}\">",
+            escape(&c.field(id))
+        ));
+        field_close(&mut out, id, hint);
+    }
+    for (id, label, hint, options) in SELECTS {
+        field_open(&mut out, id, label);
+        out.push_str(&format!(
+            "<select id=\"{id}\" aria-describedby=\"{id}-hint\">"
+        ));
+        let current = c.field(id);
+        for (value, text) in options {
+            let selected = if *value == current { " selected" } else { "" };
+            out.push_str(&format!(
+                "<option value=\"{value}\"{selected}>{}</option>",
+                escape(text)
+            ));
+        }
+        out.push_str("</select>");
+        field_close(&mut out, id, hint);
+    }
+    field_open(&mut out, "extra", "Extra authorization parameters");
+    out.push_str(&format!(
+        "<textarea id=\"extra\" rows=\"3\" spellcheck=\"false\" aria-describedby=\"extra-hint\">{}</textarea>",
+        escape(&c.field("extra"))
+    ));
+    field_close(
+        &mut out,
+        "extra",
+        "One name=value per line: audience, prompt, login_hint, max_age, ...",
+    );
+    out
+}
+
+/// The signed-in section: verified claims, tokens (masked unless revealed), the API answer.
+pub fn session_html(
+    claims: &[(String, String)],
+    tokens: &[(&str, &str)],
+    revealed: bool,
+    api: Option<&str>,
+) -> String {
+    let mut out = String::from(
+        "<section class=\"card\"><h2>Verified ID token claims</h2><table class=\"params\" data-testid=\"id-token-claims\">\
+         <thead><tr><th scope=\"col\">Claim</th><th scope=\"col\">Value</th><th scope=\"col\">Meaning</th></tr></thead><tbody>",
+    );
+    for (k, v) in claims {
+        out.push_str(&format!(
+            "<tr><th scope=\"row\"><code>{}</code></th><td><code class=\"val\">{}</code></td><td>{}</td></tr>",
+            escape(k),
+            escape(v),
+            escape(param_meaning(k))
+        ));
+    }
+    let checked = if revealed { " checked" } else { "" };
+    out.push_str(&format!(
+        "</tbody></table></section><section class=\"card\"><h2>Tokens (in memory only)</h2>\
+         <label class=\"reveal\"><input type=\"checkbox\" data-reveal=\"tokens\"{checked}> Reveal tokens</label><dl class=\"tokens\">"
+    ));
+    for (name, value) in tokens {
+        let shown = if revealed {
+            value.to_string()
+        } else {
+            mask(value)
+        };
+        out.push_str(&format!(
+            "<dt>{name}</dt><dd><code class=\"val\">{}</code></dd>",
+            escape(&shown)
+        ));
+    }
+    out.push_str("</dl></section>");
+    if let Some(body) = api {
+        out.push_str(&format!(
+            "<section class=\"card\"><h2>API response</h2><pre class=\"code\" data-testid=\"api-response\">{}</pre></section>",
+            escape(body)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +341,39 @@ mod tests {
         assert!(masked.contains("data-reveal=\"1\">"));
         let shown = step_html(1, &step(), true);
         assert!(shown.contains("code=SECRET") && shown.contains("data-reveal=\"1\" checked>"));
+    }
+
+    #[test]
+    fn config_form_escapes_values_and_marks_selection() {
+        let mut c = Config::defaults("http://a/");
+        c.scope = "openid \"><script>x</script>".into();
+        c.response_mode = "form_post".into();
+        let html = config_form_html(&c);
+        assert!(
+            html.contains("value=\"openid &quot;&gt;&lt;script&gt;x&lt;/script&gt;\""),
+            "{html}"
+        );
+        assert!(html.contains("<option value=\"form_post\" selected>"));
+        assert!(html.contains("<option value=\"code\" selected>"));
+        assert_eq!(html.matches(" selected").count(), 2);
+        assert!(html.contains("id=\"extra\""));
+    }
+
+    #[test]
+    fn session_section_masks_tokens_until_revealed() {
+        let claims = vec![("sub".to_string(), "<alice>".to_string())];
+        let html = session_html(
+            &claims,
+            &[("access_token", "TOKEN")],
+            false,
+            Some("{\"a\":1}"),
+        );
+        assert!(
+            !html.contains("TOKEN")
+                && html.contains("&lt;alice&gt;")
+                && html.contains("data-testid=\"api-response\"")
+        );
+        assert!(session_html(&claims, &[("access_token", "TOKEN")], true, None).contains("TOKEN"));
     }
 
     #[test]

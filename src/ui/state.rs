@@ -71,6 +71,9 @@ impl Outcome {
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub config: RwSignal<Config>,
+    /// Bumped when the configuration is replaced from outside the form (restored after a
+    /// redirect), so the form rebuilds its fields then and only then.
+    pub config_rev: RwSignal<u32>,
     pub steps: RwSignal<Vec<Step>>,
     pub outcome: RwSignal<Outcome>,
     pub session: RwSignal<Option<Session>>,
@@ -81,6 +84,7 @@ impl AppState {
     pub fn new(config: Config) -> AppState {
         AppState {
             config: RwSignal::new(config),
+            config_rev: RwSignal::new(0),
             steps: RwSignal::new(Vec::new()),
             outcome: RwSignal::new(Outcome::idle()),
             session: RwSignal::new(None),
@@ -170,5 +174,6 @@ impl StepSink for AppState {
 
     fn restore_config(&self, config: Config) {
         self.config.set(config);
+        self.config_rev.set(self.config_rev.get_untracked() + 1);
     }
 }
