@@ -374,17 +374,152 @@ pub async fn claim_form_post() -> Option<PostedForm> {
     if !Array::is_array(&fields) {
         return None;
     }
-    let fields = Array::from(&fields)
+    let fields = pairs_from_js(&fields);
+    let problem = Reflect::get(&data, &"problem".into())
+        .ok()
+        .and_then(|p| p.as_string());
+    Some(PostedForm { fields, problem })
+}
+
+/// The login popup. Opened synchronously in the click (later, browsers block it), pointed at
+/// the provider once discovery is done.
+pub struct Popup(web_sys::Window);
+
+/// Opens an empty popup for the login.
+pub fn open_popup() -> Result<Popup, FlowError> {
+    let blocked = || {
+        FlowError::new(
+            ErrorCode::PopupBlocked,
+            "The browser did not open the login popup: allow popups for this page, or choose the redirect window.",
+        )
+    };
+    window()?
+        .open_with_url_and_target_and_features("", "flowlab-login", "popup,width=520,height=700")
+        .ok()
+        .flatten()
+        .map(Popup)
+        .ok_or_else(blocked)
+}
+
+impl Popup {
+    pub fn navigate(&self, url: &str) -> Result<(), FlowError> {
+        self.0.location().set_href(url).map_err(|e| {
+            FlowError::new(
+                ErrorCode::Browser,
+                format!("Could not send the popup to the provider: {}", js_text(&e)),
+            )
+        })
+    }
+
+    pub fn close(&self) {
+        let _ = self.0.close();
+    }
+
+    /// Waits for the answer the popup relays (see [`relay_to_opener`]): accepted only from this
+    /// page's origin and from this popup window. Fails when the popup is closed first.
+    pub async fn answer(&self) -> Result<(Vec<(String, String)>, String, String), FlowError> {
+        let w = window()?;
+        let got: std::rc::Rc<std::cell::RefCell<Option<JsValue>>> = Default::default();
+        let popup: JsValue = self.0.clone().into();
+        let here = origin();
+        let sink = got.clone();
+        let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |ev: web_sys::MessageEvent| {
+                let from_popup = ev.source().is_some_and(|s| JsValue::from(s) == popup);
+                let kind = Reflect::get(&ev.data(), &"type".into())
+                    .ok()
+                    .and_then(|t| t.as_string());
+                if ev.origin() == here
+                    && from_popup
+                    && kind.as_deref() == Some("flowlab-popup-answer")
+                {
+                    *sink.borrow_mut() = Some(ev.data());
+                }
+            },
+        );
+        let _ = w.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        let result = loop {
+            if let Some(data) = got.borrow_mut().take() {
+                break Ok(data);
+            }
+            if self.0.closed().unwrap_or(true) {
+                break Err(FlowError::new(
+                    ErrorCode::PopupClosed,
+                    "The login popup was closed before the provider answered; nothing was received. Sign in again.",
+                ));
+            }
+            sleep_ms(200).await;
+        };
+        let _ = w.remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        let data = result?;
+        let text = |k: &str| {
+            Reflect::get(&data, &k.into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        let pairs = Reflect::get(&data, &"pairs".into())
+            .map(|p| pairs_from_js(&p))
+            .unwrap_or_default();
+        Ok((pairs, text("source"), text("url")))
+    }
+}
+
+async fn sleep_ms(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(p).await;
+}
+
+fn pairs_from_js(v: &JsValue) -> Vec<(String, String)> {
+    if !Array::is_array(v) {
+        return Vec::new();
+    }
+    Array::from(v)
         .iter()
         .filter_map(|pair| {
             let pair = Array::from(&pair);
             Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
         })
-        .collect();
-    let problem = Reflect::get(&data, &"problem".into())
-        .ok()
-        .and_then(|p| p.as_string());
-    Some(PostedForm { fields, problem })
+        .collect()
+}
+
+/// The Flowlab page that opened this window as its login popup, if any (same origin only).
+pub fn opener_app() -> Option<web_sys::Window> {
+    let opener = web_sys::window()?.opener().ok()?;
+    if opener.is_null() || opener.is_undefined() {
+        return None;
+    }
+    let opener: web_sys::Window = opener.unchecked_into();
+    // Reading a cross-origin opener's location throws: only our own origin qualifies.
+    (opener.location().origin().ok()? == origin()).then_some(opener)
+}
+
+/// In the popup: hands the provider's answer to the opener (exact target origin, never "*"),
+/// then closes the popup.
+pub fn relay_to_opener(
+    opener: &web_sys::Window,
+    pairs: &[(String, String)],
+    source: &str,
+    url: &str,
+) {
+    let list = Array::new();
+    for (k, v) in pairs {
+        list.push(&Array::of2(&k.into(), &v.into()));
+    }
+    let msg = obj(&[
+        ("type", "flowlab-popup-answer".into()),
+        ("pairs", list.into()),
+        ("source", source.into()),
+        ("url", url.into()),
+    ]);
+    let _ = opener.post_message(&msg, &origin());
+    if let Some(w) = web_sys::window() {
+        let _ = w.close();
+    }
 }
 
 /// An attribute of the element an event happened on (for delegated handlers).

@@ -27,7 +27,7 @@ use crate::protocol::token::TokenSet;
 use crate::protocol::token::{
     api_step, code_exchange_body, judge_api_response, judge_token_response, token_step,
 };
-use crate::protocol::transaction::{Recorded, Transaction};
+use crate::protocol::transaction::{Recorded, Transaction, TRANSACTION_LIFETIME_SECS};
 use crate::protocol::url::{parse_pairs, query_of};
 
 /// Fetches and judges the discovery document, emitting its step.
@@ -67,7 +67,27 @@ pub async fn discover(
 }
 
 /// Starts a login: on success the browser is leaving for the provider.
-pub async fn start(sink: &dyn StepSink, config: Config) -> Result<(), FlowError> {
+///
+/// Redirect window: the transaction goes to sessionStorage and the page leaves (`Ok(None)`).
+/// Popup window: the transaction stays in memory, the popup relays the answer, and the login
+/// finishes here (`Ok(Some(session))`). The popup is closed whatever happens.
+pub async fn start(
+    sink: &dyn StepSink,
+    config: Config,
+    popup: Option<browser::Popup>,
+) -> Result<Option<Session>, FlowError> {
+    let result = start_inner(sink, config, popup.as_ref()).await;
+    if let Some(p) = popup {
+        p.close();
+    }
+    result
+}
+
+async fn start_inner(
+    sink: &dyn StepSink,
+    config: Config,
+    popup: Option<&browser::Popup>,
+) -> Result<Option<Session>, FlowError> {
     // Checked before anything is sent: without the worker the provider's POST would be lost.
     if config.effective_response_mode() == "form_post" && !browser::worker_in_control() {
         return Err(form_post_unavailable());
@@ -78,7 +98,7 @@ pub async fn start(sink: &dyn StepSink, config: Config) -> Result<(), FlowError>
     let request = build_authorization_request(&config, &meta, &secrets)?;
     let mut redirect = authorize_step(&request);
     redirect.status = StepStatus::Pending;
-    sink.emit(redirect);
+    sink.emit(redirect.clone());
     let tx = Transaction {
         state: secrets.state.clone(),
         nonce: secrets.nonce.clone(),
@@ -87,8 +107,56 @@ pub async fn start(sink: &dyn StepSink, config: Config) -> Result<(), FlowError>
         created_at: browser::now_secs(),
         discovery,
     };
-    browser::store_transaction(&Transaction::storage_key(&tx.state), &tx.to_json())?;
-    browser::navigate(&request.url)
+    let Some(popup) = popup else {
+        browser::store_transaction(&Transaction::storage_key(&tx.state), &tx.to_json())?;
+        browser::navigate(&request.url)?;
+        return Ok(None);
+    };
+    // Popup: nothing is stored; the transaction waits here in memory.
+    popup.navigate(&request.url)?;
+    let (pairs, source, callback_url) = popup.answer().await?;
+    redirect.status = StepStatus::Done;
+    sink.emit(redirect);
+    sink.emit(user_step());
+    if browser::now_secs() - tx.created_at > TRANSACTION_LIFETIME_SECS {
+        return Err(FlowError::new(
+            ErrorCode::TransactionExpired,
+            "The login took longer than 10 minutes; start it again.",
+        )
+        .spec("RFC 9700 4.7"));
+    }
+    let source = match source.as_str() {
+        "form_post" => ResponseSource::FormPost,
+        "fragment" => ResponseSource::Fragment,
+        _ => ResponseSource::Query,
+    };
+    finish(
+        sink,
+        &callback_url,
+        CallbackParams { pairs, source },
+        tx,
+        meta,
+    )
+    .await
+    .map(Some)
+}
+
+/// In a login popup, at the callback: relays the provider's answer to the opener and closes.
+/// Returns false when this page is no login popup (or has no answer to relay).
+pub async fn relay_if_popup() -> bool {
+    let Some(opener) = browser::opener_app() else {
+        return false;
+    };
+    let url = browser::location_href();
+    let params = match pending_callback() {
+        Some(p) => p,
+        None => match claim_posted().await {
+            Some(Ok(p)) => p,
+            _ => return false,
+        },
+    };
+    browser::relay_to_opener(&opener, &params.pairs, params.source.mode(), &url);
+    true
 }
 
 /// Whether the page was opened as an authorization response.
@@ -135,63 +203,78 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
     let (meta, steps) = tx.replay()?;
     steps.into_iter().for_each(|s| sink.emit(s));
     sink.emit(user_step());
+    finish(sink, &callback_url, params, tx, meta).await
+}
 
-    // 3-4. RFC 9207 iss, then error, then the code.
-    let (mut step, delivered) = judge_callback(&callback_url, &params, &tx, &meta);
-    if params.source == ResponseSource::FormPost {
-        // The POST as the worker caught it, then the hand-over, where the app checks the answer.
-        let checks = std::mem::take(&mut step.checks);
-        sink.emit(step.settle());
-        let mut handover = handover_step(params.pairs.len());
-        handover.checks.extend(checks);
-        sink.emit(handover.settle());
-    } else {
-        sink.emit(step);
-    }
-    let delivered = delivered?;
+/// Judges the answer for its transaction, obtains and validates the tokens.
+///
+/// Boxed, so both windows (redirect and popup) share one copy of this long state machine
+/// instead of each inlining its own.
+fn finish<'a>(
+    sink: &'a dyn StepSink,
+    callback_url: &'a str,
+    params: CallbackParams,
+    tx: Transaction,
+    meta: ProviderMetadata,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Session, FlowError>> + 'a>> {
+    Box::pin(async move {
+        // 3-4. RFC 9207 iss, then error, then the code.
+        let (mut step, delivered) = judge_callback(callback_url, &params, &tx, &meta);
+        if params.source == ResponseSource::FormPost {
+            // The POST as the worker caught it, then the hand-over, where the app checks the answer.
+            let checks = std::mem::take(&mut step.checks);
+            sink.emit(step.settle());
+            let mut handover = handover_step(params.pairs.len());
+            handover.checks.extend(checks);
+            sink.emit(handover.settle());
+        } else {
+            sink.emit(step);
+        }
+        let delivered = delivered?;
 
-    // 5. The tokens: from the front channel (implicit), or by exchanging the code.
-    let implicit = tx.config.flow == Flow::Implicit;
-    let tokens = match delivered.code {
-        Some(code) if !implicit => exchange_code(sink, &tx, &meta, &code).await?,
-        _ => TokenSet {
-            token_type: if delivered.access_token.is_some() {
-                "Bearer".into()
-            } else {
-                String::new()
+        // 5. The tokens: from the front channel (implicit), or by exchanging the code.
+        let implicit = tx.config.flow == Flow::Implicit;
+        let tokens = match delivered.code {
+            Some(code) if !implicit => exchange_code(sink, &tx, &meta, &code).await?,
+            _ => TokenSet {
+                token_type: if delivered.access_token.is_some() {
+                    "Bearer".into()
+                } else {
+                    String::new()
+                },
+                access_token: delivered.access_token,
+                expires_in: delivered.expires_in,
+                id_token: delivered.id_token,
+                refresh_token: None,
+                scope: None,
             },
-            access_token: delivered.access_token,
-            expires_in: delivered.expires_in,
-            id_token: delivered.id_token,
-            refresh_token: None,
-            scope: None,
-        },
-    };
+        };
 
-    // 6. Validate the ID token. Through the front channel, at_hash must bind the access token
-    // (OIDC Core 3.2.2.10); the signature is checked in every flow.
-    let id_token = tokens.id_token.clone().unwrap_or_default();
-    let want = Expectations {
-        issuer: &meta.issuer,
-        client_id: &tx.config.client_id,
-        nonce: Some(&tx.nonce),
-        now: browser::now_secs(),
-        at_hash: None,
-        require_at_hash: implicit && tokens.access_token.is_some(),
-        c_hash: None,
-    };
-    let companions = Companions {
-        access_token: tokens.access_token.as_deref(),
-        code: None,
-    };
-    let jwt = verify_id_token(sink, &meta.jwks_uri, &id_token, &want, companions).await?;
-    let claims_text = jwt.claims_for_display();
-    Ok(Session {
-        config: tx.config,
-        metadata: meta,
-        tokens,
-        claims: jwt.claims,
-        claims_text,
+        // 6. Validate the ID token. Through the front channel, at_hash must bind the access token
+        // (OIDC Core 3.2.2.10); the signature is checked in every flow.
+        let id_token = tokens.id_token.clone().unwrap_or_default();
+        let want = Expectations {
+            issuer: &meta.issuer,
+            client_id: &tx.config.client_id,
+            nonce: Some(&tx.nonce),
+            now: browser::now_secs(),
+            at_hash: None,
+            require_at_hash: implicit && tokens.access_token.is_some(),
+            c_hash: None,
+        };
+        let companions = Companions {
+            access_token: tokens.access_token.as_deref(),
+            code: None,
+        };
+        let jwt = verify_id_token(sink, &meta.jwks_uri, &id_token, &want, companions).await?;
+        let claims_text = jwt.claims_for_display();
+        Ok(Session {
+            config: tx.config,
+            metadata: meta,
+            tokens,
+            claims: jwt.claims,
+            claims_text,
+        })
     })
 }
 

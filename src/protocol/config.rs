@@ -54,6 +54,9 @@ pub struct Config {
     pub response_mode: String,
     /// The API that "call the API" calls; empty means the userinfo endpoint.
     pub api_url: String,
+    /// `redirect` (the page goes to the provider and back) or `popup` (this page stays; the
+    /// login transaction is kept in memory, nothing is stored).
+    pub window: String,
     /// Extra authorization parameters (audience, prompt, login_hint, ...), in order.
     pub extra: Vec<(String, String)>,
 }
@@ -113,6 +116,7 @@ impl Config {
             redirect_uri: default_redirect_uri(app_base),
             response_mode: String::new(),
             api_url: String::new(),
+            window: "redirect".into(),
             extra: Vec::new(),
         }
     }
@@ -163,9 +167,13 @@ impl Config {
                     ))
                 }
             },
-            // Only the redirect window and none (public client) authentication exist so far.
-            "window" | "token_endpoint_auth_method" => {
-                if !(value == "redirect" || value == "none") {
+            "window" => match value.as_str() {
+                "redirect" | "popup" => self.window = value,
+                _ => return Err(format!("window \"{value}\" is not one of redirect, popup")),
+            },
+            // Only none (public client) authentication exists so far.
+            "token_endpoint_auth_method" => {
+                if value != "none" {
                     return Err(format!("\"{value}\" is not available yet"));
                 }
             }
@@ -184,6 +192,7 @@ impl Config {
             "api_url" => self.api_url.clone(),
             "response_mode" => self.response_mode.clone(),
             "response_type" => self.response_type.clone(),
+            "window" => self.window.clone(),
             "extra" => self.extra_text(),
             _ => String::new(),
         }
@@ -255,6 +264,9 @@ impl Config {
         }
         if !self.api_url.is_empty() {
             pairs.push(("api_url", &self.api_url));
+        }
+        if self.window != "redirect" {
+            pairs.push(("window", &self.window));
         }
         for (k, v) in &self.extra {
             if !RESERVED.contains(&k.as_str()) && !KNOWN.contains(&k.as_str()) {
@@ -398,6 +410,20 @@ mod tests {
         );
         let (_, ignored) = Config::defaults("http://a/").apply_query("response_type=token");
         assert_eq!(ignored.len(), 1);
+        let (c, ignored) = Config::defaults("http://a/").apply_query("window=popup");
+        assert!(ignored.is_empty());
+        assert_eq!(c.window, "popup");
+        assert_eq!(
+            Config::defaults("http://b/").apply_query(&c.to_query()).0,
+            c
+        );
+        assert_eq!(
+            Config::defaults("http://a/")
+                .apply_query("window=tab")
+                .1
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -65,6 +65,10 @@ pub enum ErrorCode {
     Browser,
     /// response_mode=form_post needs the Service Worker in control of the page, and it is not.
     WorkerUnavailable,
+    /// The browser refused to open the login popup.
+    PopupBlocked,
+    /// The login popup was closed before the provider answered.
+    PopupClosed,
 }
 
 impl ErrorCode {
@@ -99,6 +103,8 @@ impl ErrorCode {
             ErrorCode::SubMismatch => "sub_mismatch",
             ErrorCode::Browser => "browser",
             ErrorCode::WorkerUnavailable => "worker_unavailable",
+            ErrorCode::PopupBlocked => "popup_blocked",
+            ErrorCode::PopupClosed => "popup_closed",
         }
     }
 }

@@ -154,7 +154,7 @@ type Select = (
     &'static str,
     &'static [(&'static str, &'static str)],
 );
-const SELECTS: [Select; 2] = [
+const SELECTS: [Select; 3] = [
     (
         "response_type",
         "Flow (response type)",
@@ -176,6 +176,13 @@ const SELECTS: [Select; 2] = [
             ("fragment", "fragment"),
             ("form_post", "form_post (POST caught by the Service Worker)"),
         ],
+    ),
+    (
+        "window",
+        "Window",
+        "popup keeps this page loaded and the login transaction in memory only; redirect takes the whole page \
+         to the provider and back.",
+        &[("redirect", "redirect (this page goes to the provider)"), ("popup", "popup (this page stays)")],
     ),
 ];
 
@@ -355,7 +362,7 @@ mod tests {
         );
         assert!(html.contains("<option value=\"form_post\" selected>"));
         assert!(html.contains("<option value=\"code\" selected>"));
-        assert_eq!(html.matches(" selected").count(), 2);
+        assert_eq!(html.matches(" selected").count(), 3);
         assert!(html.contains("id=\"extra\""));
     }
 

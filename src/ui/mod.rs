@@ -14,6 +14,14 @@ use config::ConfigPanel;
 use panels::{SessionView, StepList};
 pub use state::{AppState, Outcome, Status};
 
+/// Whether this page is the redirect URI's page (`callback.html`).
+fn on_callback_page() -> bool {
+    browser::location_href()
+        .split(['?', '#'])
+        .next()
+        .is_some_and(|p| p.ends_with("/callback.html"))
+}
+
 /// Conditions the buttons and sections depend on.
 #[derive(Clone, Copy)]
 enum Gate {
@@ -58,6 +66,16 @@ pub fn App() -> impl IntoView {
             }),
             Err(e) => state.fail(e),
         }
+    } else if browser::opener_app().is_some() && on_callback_page() {
+        // This page is a login popup: hand the answer to the page that opened it.
+        state
+            .outcome
+            .set(Outcome::busy("Handing the answer to Flowlab\u{2026}"));
+        spawn_local(async move {
+            if !pkce::relay_if_popup().await {
+                state.outcome.set(Outcome::idle());
+            }
+        });
     } else if let Some(params) = pkce::pending_callback() {
         state
             .outcome
@@ -91,13 +109,24 @@ pub fn App() -> impl IntoView {
 
     let sign_in = move |_| {
         let cfg = state.config.get_untracked();
+        // A popup must open in the click itself: after an await, browsers block it.
+        let popup = if cfg.window == "popup" {
+            match browser::open_popup() {
+                Ok(p) => Some(p),
+                Err(e) => return state.fail(e),
+            }
+        } else {
+            None
+        };
         state.reset();
         state
             .outcome
             .set(Outcome::busy("Discovering the provider\u{2026}"));
         spawn_local(async move {
-            if let Err(e) = pkce::start(&state, cfg).await {
-                state.fail(e);
+            match pkce::start(&state, cfg, popup).await {
+                Ok(Some(session)) => state.settle_login(Ok(session)).await,
+                Ok(None) => {}
+                Err(e) => state.fail(e),
             }
         });
     };

@@ -117,6 +117,11 @@ impl AppState {
             Ok(params) => crate::flows::pkce::resume(&self, params).await,
             Err(e) => Err(e),
         };
+        self.settle_login(result).await;
+    }
+
+    /// Shows the outcome of a login; with an access token, calls the API.
+    pub async fn settle_login(self, result: Result<crate::flows::Session, FlowError>) {
         match result {
             Ok(session) => {
                 let has_access_token = session.tokens.access_token.is_some();

@@ -122,6 +122,20 @@ describe('form_post through the Service Worker', () => {
     assert.deepEqual(seen.tokenRequests, []);
   });
 
+  test('an error the provider POSTs (the user cancels) is shown as text: idp_error', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const before = app.requests().length;
+    await openControlled(page);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/interaction/`), { timeout: 15000 });
+    await page.goto(`${page.url()}/abort`);
+    const r = await settled(page);
+    assert.equal(r.error, 'idp_error', r.text);
+    assert.match(r.text, /access_denied/);
+    assert.match(await page.locator('li.step[data-step=callback]').innerText(), /POST .*callback\.html/);
+    assert.ok(!app.requests().slice(before).some((q) => q.startsWith('POST')));
+  });
+
   test('without the worker in control, nothing is sent and the user keeps their place', async () => {
     const context = await browser.browser.newContext({ serviceWorkers: 'block' });
     const page = await context.newPage();
