@@ -8,7 +8,8 @@ use super::verify::{verify_id_token, Companions};
 use super::{call, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{
-    authorize_step, build_authorization_request, form_post_unavailable, secrets_step, user_step,
+    authorize_step, build_authorization_request, check_form_post_target, form_post_unavailable,
+    secrets_step, user_step,
 };
 use crate::protocol::callback::{
     handover_step, judge_callback, orphan_callback_step, CallbackParams, ResponseSource,
@@ -89,8 +90,11 @@ async fn start_inner(
     popup: Option<&browser::Popup>,
 ) -> Result<Option<Session>, FlowError> {
     // Checked before anything is sent: without the worker the provider's POST would be lost.
-    if config.effective_response_mode() == "form_post" && !browser::worker_in_control() {
-        return Err(form_post_unavailable());
+    if config.effective_response_mode() == "form_post" {
+        check_form_post_target(&config, &browser::app_base())?;
+        if !browser::worker_in_control() {
+            return Err(form_post_unavailable());
+        }
     }
     let (meta, discovery) = discover(sink, &config.issuer).await?;
     let secrets = LoginSecrets::from_random(browser::random_bytes::<96>()?);

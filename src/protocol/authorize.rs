@@ -57,6 +57,24 @@ pub fn form_post_unavailable() -> FlowError {
     .spec("OAuth 2.0 Form Post Response Mode 2")
 }
 
+/// form_post can only be received at the app's own callback page, where its Service Worker
+/// listens: any other redirect URI would send the provider's POST to a host that cannot take it.
+pub fn check_form_post_target(config: &Config, app_base: &str) -> Result<(), FlowError> {
+    let expected = super::config::default_redirect_uri(app_base);
+    if config.effective_response_mode() == "form_post" && config.redirect_uri != expected {
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            format!(
+                "With response_mode=form_post the redirect URI must be this app's callback page, {expected}: \
+                 only there does its Service Worker receive the provider's POST. Register that URI, or choose \
+                 response mode query."
+            ),
+        )
+        .spec("OAuth 2.0 Form Post Response Mode 2"));
+    }
+    Ok(())
+}
+
 /// Checks that the provider offers the requested response_mode, when it lists its modes.
 pub fn check_response_mode(meta: &ProviderMetadata, mode: &str) -> Result<(), FlowError> {
     match &meta.response_modes_supported {
@@ -363,6 +381,22 @@ mod tests {
         m.response_modes_supported = None;
         assert!(build_authorization_request(&c, &m, &s).is_ok());
         assert_eq!(form_post_unavailable().code, ErrorCode::WorkerUnavailable);
+    }
+
+    #[test]
+    fn form_post_only_to_the_apps_callback() {
+        let mut c = Config::defaults("https://app/x/");
+        c.response_mode = "form_post".into();
+        assert!(check_form_post_target(&c, "https://app/x/").is_ok());
+        c.redirect_uri = "https://app/other".into();
+        assert_eq!(
+            check_form_post_target(&c, "https://app/x/")
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidConfig
+        );
+        c.response_mode = "query".into();
+        assert!(check_form_post_target(&c, "https://app/x/").is_ok());
     }
 
     #[test]

@@ -118,15 +118,21 @@ export function watch(page, appOrigin) {
 export async function signInAtProvider(page, idpOrigin, login = 'alice') {
   const atProvider = () => page.url().startsWith(`${idpOrigin}/interaction/`);
   await page.waitForURL((u) => u.href.startsWith(`${idpOrigin}/interaction/`), { timeout: 15000 });
-  for (let i = 0; i < 4 && atProvider(); i += 1) {
+  for (let i = 0; i < 4 && !page.isClosed() && atProvider(); i += 1) {
     const from = page.url();
     const prompt = await page.locator('input[name=prompt]').getAttribute('value', { timeout: 5000 });
     if (prompt === 'login') {
       await page.fill('input[name=login]', login);
       await page.fill('input[name=password]', 'any-password');
     }
-    await Promise.all([page.waitForURL((u) => u.href !== from, { timeout: 15000 }), page.click('button[type=submit]')]);
-    await page.waitForLoadState('load');
+    try {
+      await Promise.all([page.waitForURL((u) => u.href !== from, { timeout: 15000 }), page.click('button[type=submit]')]);
+      await page.waitForLoadState('load');
+    } catch (e) {
+      // A login popup closes itself once it has handed the answer over.
+      if (page.isClosed()) return;
+      throw e;
+    }
   }
 }
 

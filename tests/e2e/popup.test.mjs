@@ -59,7 +59,12 @@ describe('popup window', () => {
       const seen = watch(page, origin);
       const popup = await popupLogin(page, params);
       await signInAtProvider(popup, idp.issuer);
-      await popup.waitForEvent('close', { timeout: 10000 });
+      if (!popup.isClosed()) {
+        await popup.waitForEvent('close', { timeout: 10000 }).catch(async (e) => {
+          const status = popup.isClosed() ? 'closed' : await popup.locator('[data-testid=outcome]').innerText().catch(() => popup.url());
+          throw new Error(`the popup did not close: ${status}; ${e.message}`);
+        });
+      }
       const r = await settled(page);
       assert.equal(r.status, 'signed-in', r.text);
       assert.match(await page.getByTestId('id-token-claims').innerText(), /sub\s+alice/);
