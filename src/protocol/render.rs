@@ -6,7 +6,7 @@
 
 use super::config::Config;
 use super::explain::param_meaning;
-use super::step::{mask, CheckStatus, HttpRecord, Step, StepStatus};
+use super::step::{mask, Actor, CheckStatus, HttpRecord, Step, StepKind, StepStatus};
 
 /// Escapes text for HTML element content and double-quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -56,13 +56,13 @@ fn http_block(out: &mut String, label: &str, record: &HttpRecord, revealed: bool
 pub fn step_html(n: usize, step: &Step, revealed: bool) -> String {
     let status = status_class(step.status);
     let mut out = format!(
-        "<li class=\"step {status}\" data-step=\"{}\" data-status=\"{status}\"><header><span class=\"num\">{n}</span>\
+        "<li class=\"step {status}\" id=\"step-{id}\" data-step=\"{id}\" data-status=\"{status}\" tabindex=\"-1\"><header><span class=\"num\">{n}</span>\
          <h3>{}</h3><span class=\"badge\">{}</span><span class=\"actors\">{} \u{2192} {}</span>",
-        escape(step.id),
         escape(step.title),
         step.kind.label(),
         step.from.label(),
-        step.to.label()
+        step.to.label(),
+        id = escape(step.id)
     );
     if let Some(ms) = step.duration_ms {
         out.push_str(&format!("<span class=\"muted\">{ms} ms</span>"));
@@ -136,6 +136,159 @@ pub fn step_html(n: usize, step: &Step, revealed: bool) -> String {
     }
     out.push_str("</li>");
     out
+}
+
+/// The sequence diagram of a run: one column per actor taking part, one arrow per step, in
+/// order. Front channel (redirects) dashed, back channel (fetch) solid, the user's part dotted,
+/// work inside the app a loop. Each arrow is a link to its step's panel (`#step-<id>`): focusable,
+/// opened by click or Enter with no script, and named by `data-step`.
+pub fn sequence_svg(steps: &[Step]) -> String {
+    let uses = |a: Actor| steps.iter().any(|s| s.from == a || s.to == a);
+    let actors: Vec<Actor> = [
+        Actor::User,
+        Actor::App,
+        Actor::ServiceWorker,
+        Actor::AuthorizationServer,
+        Actor::ResourceServer,
+    ]
+    .into_iter()
+    .filter(|a| matches!(a, Actor::User | Actor::App | Actor::AuthorizationServer) || uses(*a))
+    .collect();
+    const COL: usize = 170;
+    const ROW: usize = 44;
+    const TOP: usize = 58;
+    let x = |a: Actor| actors.iter().position(|b| *b == a).unwrap_or(0) * COL + COL / 2;
+    let width = actors.len() * COL;
+    let height = TOP + steps.len().max(1) * ROW + 16;
+    let mut out = format!(
+        "<svg data-testid=\"sequence-diagram\" class=\"sequence\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" \
+         height=\"{height}\" role=\"group\" aria-label=\"Sequence diagram of the steps\">"
+    );
+    for a in &actors {
+        let cx = x(*a);
+        out.push_str(&format!(
+            "<rect class=\"actor\" x=\"{}\" y=\"6\" width=\"{}\" height=\"30\" rx=\"6\"/><text class=\"actor-label\" x=\"{cx}\" \
+             y=\"26\" text-anchor=\"middle\">{}</text><line class=\"lifeline\" x1=\"{cx}\" y1=\"36\" x2=\"{cx}\" y2=\"{}\"/>",
+            cx - COL / 2 + 8,
+            COL - 16,
+            escape(a.label()),
+            height - 4
+        ));
+    }
+    for (i, s) in steps.iter().enumerate() {
+        let y = TOP + i * ROW + 22;
+        let (x1, x2) = (x(s.from), x(s.to));
+        let channel = match s.kind {
+            StepKind::Redirect => "front",
+            StepKind::BackChannel => "back",
+            StepKind::Local => "local",
+            StepKind::Interaction => "user",
+        };
+        let state = status_class(s.status);
+        let label = format!("{}. {}", i + 1, s.title);
+        out.push_str(&format!(
+            "<a href=\"#step-{id}\" class=\"arrow {channel} {state}\" data-step=\"{id}\" aria-label=\"{} ({})\">",
+            escape(&label),
+            s.kind.label(),
+            id = escape(s.id)
+        ));
+        if x1 == x2 {
+            out.push_str(&format!(
+                "<path d=\"M{x1} {} h34 v16 h-30\"/><polygon points=\"{x1},{} {},{} {},{}\"/>",
+                y - 8,
+                y + 8,
+                x1 + 8,
+                y + 4,
+                x1 + 8,
+                y + 12
+            ));
+        } else {
+            let dir: isize = if x2 > x1 { 1 } else { -1 };
+            let tip = x2 as isize - dir * 2;
+            let base = tip - dir * 9;
+            out.push_str(&format!(
+                "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{tip}\" y2=\"{y}\"/><polygon points=\"{tip},{y} {base},{} {base},{}\"/>",
+                y - 5,
+                y + 5
+            ));
+        }
+        let tx = x1.min(x2) + 6;
+        out.push_str(&format!(
+            "<text x=\"{tx}\" y=\"{}\">{}</text></a>",
+            y - 7,
+            escape(&label)
+        ));
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// The run as a Markdown transcript: every step with its request and response, a curl command
+/// for each back-channel call, and the checks. Secrets are masked unless `include_secrets`.
+pub fn transcript_md(steps: &[Step], include_secrets: bool) -> String {
+    let mut out = String::from("# Flowlab transcript\n\n");
+    if !include_secrets {
+        out.push_str("Codes, tokens, verifiers and secrets are masked.\n\n");
+    }
+    for (i, s) in steps.iter().enumerate() {
+        out.push_str(&format!(
+            "## {}. {}\n\n*{}: {} \u{2192} {}*\n\n{}\n\n",
+            i + 1,
+            s.title,
+            s.kind.label(),
+            s.from.label(),
+            s.to.label(),
+            s.explanation
+        ));
+        for (label, r) in [("Request", &s.request), ("Response", &s.response)] {
+            let Some(r) = r else { continue };
+            let r = if include_secrets {
+                r.clone()
+            } else {
+                r.masked()
+            };
+            out.push_str(&format!("{label}:\n\n```http\n{}\n```\n\n", r.to_text()));
+            if label == "Request" && s.kind == StepKind::BackChannel {
+                out.push_str(&format!("```sh\n{}\n```\n\n", curl(&r)));
+            }
+        }
+        for c in &s.checks {
+            let mark = match c.status {
+                CheckStatus::Pass => "pass",
+                CheckStatus::Fail => "FAIL",
+                CheckStatus::Skip => "skip",
+            };
+            out.push_str(&format!(
+                "- {mark}: **{}**: {} ({})\n",
+                c.name, c.detail, c.spec
+            ));
+        }
+        if !s.checks.is_empty() {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A shell-quoted argument.
+fn sh(arg: &str) -> String {
+    format!("'{}'", arg.replace('\'', "'\\''"))
+}
+
+/// The curl command that repeats a request.
+fn curl(r: &HttpRecord) -> String {
+    let mut cmd = format!(
+        "curl -sS -X {} {}",
+        r.method.as_deref().unwrap_or("GET"),
+        sh(r.url.as_deref().unwrap_or(""))
+    );
+    for (k, v) in &r.headers {
+        cmd.push_str(&format!(" \\\n  -H {}", sh(&format!("{k}: {v}"))));
+    }
+    if let Some(b) = &r.body {
+        cmd.push_str(&format!(" \\\n  --data-raw {}", sh(b)));
+    }
+    cmd
 }
 
 /// A text field of the configuration form: (label, id, hint). The id is the field's name.
@@ -350,6 +503,70 @@ mod tests {
         assert!(shown.contains("code=SECRET") && shown.contains("data-reveal=\"1\" checked>"));
     }
 
+    fn run() -> Vec<Step> {
+        let mut discovery = Step::new(
+            "discovery",
+            "Discover",
+            StepKind::BackChannel,
+            Actor::App,
+            Actor::AuthorizationServer,
+            "d",
+        );
+        discovery.request = Some(
+            HttpRecord::request("GET", "https://op/.well-known/openid-configuration")
+                .header("Accept", "application/json"),
+        );
+        let authorize = Step::new(
+            "authorize",
+            "Redirect <x>",
+            StepKind::Redirect,
+            Actor::App,
+            Actor::AuthorizationServer,
+            "a",
+        );
+        let local = Step::new(
+            "prepare",
+            "Prepare",
+            StepKind::Local,
+            Actor::App,
+            Actor::App,
+            "p",
+        );
+        vec![discovery, local, authorize, step()]
+    }
+
+    #[test]
+    fn sequence_diagram_has_one_arrow_per_step() {
+        let svg = sequence_svg(&run());
+        assert!(svg.starts_with("<svg data-testid=\"sequence-diagram\""));
+        assert_eq!(svg.matches("<a href=\"#step-").count(), 4);
+        assert!(svg.contains(
+            "<a href=\"#step-discovery\" class=\"arrow back done\" data-step=\"discovery\""
+        ));
+        assert!(svg.contains("class=\"arrow front done\" data-step=\"authorize\""));
+        assert!(svg.contains("class=\"arrow local done\""));
+        assert!(svg.contains("class=\"arrow back failed\" data-step=\"token\""));
+        assert!(svg.contains("Redirect &lt;x&gt;"));
+        assert!(
+            !svg.contains("Service Worker"),
+            "actors not taking part are left out"
+        );
+        assert!(svg.ends_with("</svg>"));
+        // Every link is closed (an unclosed one nests each following arrow inside it).
+        assert_eq!(svg.matches("</a>").count(), 4);
+    }
+
+    #[test]
+    fn transcript_masks_unless_asked_and_has_curl() {
+        let md = transcript_md(&run(), false);
+        assert!(md.contains("## 4. Exchange") && md.contains("## 1. Discover"));
+        assert!(!md.contains("SECRET"), "{md}");
+        assert!(md.contains("curl -sS -X POST 'https://op/token'"));
+        assert!(md.contains("- FAIL: **state**"));
+        assert!(transcript_md(&run(), true).contains("--data-raw 'code=SECRET'"));
+        assert_eq!(sh("it's"), "'it'\\''s'");
+    }
+
     #[test]
     fn config_form_escapes_values_and_marks_selection() {
         let mut c = Config::defaults("http://a/");
@@ -387,7 +604,7 @@ mod tests {
     fn panel_attributes_and_checks() {
         let html = step_html(2, &step(), false);
         assert!(html
-            .starts_with("<li class=\"step failed\" data-step=\"token\" data-status=\"failed\">"));
+            .starts_with("<li class=\"step failed\" id=\"step-token\" data-step=\"token\" data-status=\"failed\" tabindex=\"-1\">"));
         assert!(html.contains("<li class=\"check fail\">"));
         assert!(html.contains("<span class=\"muted\">12 ms</span>"));
         assert!(html.ends_with("</li>"));

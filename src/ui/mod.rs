@@ -22,28 +22,26 @@ fn on_callback_page() -> bool {
         .is_some_and(|p| p.ends_with("/callback.html"))
 }
 
-/// Conditions the buttons and sections depend on.
+/// The action buttons.
 #[derive(Clone, Copy)]
-enum Gate {
-    SignInDisabled,
-    CallDisabled,
-    SignOutDisabled,
-    SignedIn,
+enum Button {
+    SignIn,
+    CallApi,
+    SignOut,
 }
 
-/// A condition as a reactive closure. Every call returns the same closure type, so the buttons
-/// share one instantiation of the attribute machinery.
-fn gate(state: AppState, g: Gate) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+/// Whether a button is disabled, as a reactive closure. Every call returns the same closure
+/// type, so the buttons share one instantiation of the attribute machinery.
+fn disabled(state: AppState, b: Button) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
     move || {
         let busy = state.outcome.get().status == Status::InProgress;
         let session = state.session.get();
         let signed_in = session.is_some();
         let has_access_token = session.is_some_and(|s| s.tokens.access_token.is_some());
-        match g {
-            Gate::SignInDisabled => busy,
-            Gate::CallDisabled => busy || !has_access_token,
-            Gate::SignOutDisabled => !signed_in,
-            Gate::SignedIn => signed_in,
+        match b {
+            Button::SignIn => busy,
+            Button::CallApi => busy || !has_access_token,
+            Button::SignOut => !signed_in,
         }
     }
 }
@@ -136,6 +134,7 @@ pub fn App() -> impl IntoView {
         // Forget the tokens first: whatever the provider does next, this page holds none.
         state.session.set(None);
         state.api_body.set(None);
+        state.tokens_revealed.set(false);
         state.outcome.set(Outcome::idle());
         if let Some(session) = session {
             if let Err(e) = pkce::sign_out(&state, &session) {
@@ -152,14 +151,12 @@ pub fn App() -> impl IntoView {
         <main>
             <ConfigPanel/>
             <section class="actions" aria-label="Actions">
-                <button class="primary" data-testid="sign-in" on:click=sign_in disabled=gate(state, Gate::SignInDisabled)>"Sign in"</button>
-                <button data-testid="call-api" on:click=call_api disabled=gate(state, Gate::CallDisabled)>"Call the API"</button>
-                <button data-testid="sign-out" on:click=sign_out disabled=gate(state, Gate::SignOutDisabled)>"Sign out"</button>
+                <button class="primary" data-testid="sign-in" on:click=sign_in disabled=disabled(state, Button::SignIn)>"Sign in"</button>
+                <button data-testid="call-api" on:click=call_api disabled=disabled(state, Button::CallApi)>"Call the API"</button>
+                <button data-testid="sign-out" on:click=sign_out disabled=disabled(state, Button::SignOut)>"Sign out"</button>
             </section>
             <OutcomeView/>
-            <Show when=gate(state, Gate::SignedIn)>
-                <SessionView/>
-            </Show>
+            <SessionView/>
             <StepList/>
         </main>
         <footer class="foot">

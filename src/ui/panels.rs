@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::state::AppState;
 use crate::browser;
-use crate::protocol::render::{session_html, step_html};
+use crate::protocol::render::{sequence_svg, session_html, step_html, transcript_md};
 
 /// The steps, rendered by `protocol::render` (one reactive string for the whole list). A
 /// delegated `change` handler flips a panel between masked and revealed; the revealed markup
@@ -13,15 +13,19 @@ use crate::protocol::render::{session_html, step_html};
 pub fn StepList() -> impl IntoView {
     let state = expect_context::<AppState>();
     let revealed = RwSignal::new(Vec::<usize>::new());
+    // The diagram and the panels: one rendered string.
     let html = move || {
         let open = revealed.get();
-        state
-            .steps
-            .get()
-            .iter()
-            .enumerate()
-            .map(|(i, s)| step_html(i + 1, s, open.contains(&(i + 1))))
-            .collect::<String>()
+        let steps = state.steps.get();
+        let mut out = format!(
+            "<div class=\"diagram\">{}</div><ol class=\"step-list\">",
+            sequence_svg(&steps)
+        );
+        for (i, s) in steps.iter().enumerate() {
+            out.push_str(&step_html(i + 1, s, open.contains(&(i + 1))));
+        }
+        out.push_str("</ol>");
+        out
     };
     let on_change = move |ev: leptos::ev::Event| {
         if let Some(n) =
@@ -37,22 +41,27 @@ pub fn StepList() -> impl IntoView {
             revealed.set(open);
         }
     };
+    let with_secrets = RwSignal::new(false);
     view! {
         <section class="steps" aria-label="Steps of the flow">
             <h2>"Steps"</h2>
-            <p class="muted">"Each redirect and request appears here as it happens, with what it means and what was checked."</p>
-            <ol class="step-list" on:change=on_change inner_html=html></ol>
+            <p class="muted">"Each redirect and request appears here as it happens, with what it means and what was checked. Front channel dashed, back channel solid; select an arrow to open its step."</p>
+            <div on:change=on_change inner_html=html></div>
+            <details class="export">
+                <summary data-testid="export">"Export"</summary>
+                <label class="reveal"><input type="checkbox" on:change=move |ev| with_secrets.set(event_target_checked(&ev))/>" include secrets"</label>
+                <pre class="code transcript" data-testid="transcript">{move || transcript_md(&state.steps.get(), with_secrets.get())}</pre>
+            </details>
         </section>
     }
 }
 
-/// The signed-in section, from `protocol::render::session_html`. A new session always passes
-/// through "signed out", which rebuilds this section; the token reveal switch and the API answer
-/// re-render it.
+/// The signed-in section, from `protocol::render::session_html`: empty without a session. The
+/// token reveal switch (reset with the session) and the API answer re-render it.
 #[component]
 pub fn SessionView() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let revealed = RwSignal::new(false);
+    let revealed = state.tokens_revealed;
     let html = move || {
         let Some(s) = state.session.get() else {
             return String::new();

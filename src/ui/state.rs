@@ -78,6 +78,8 @@ pub struct AppState {
     pub outcome: RwSignal<Outcome>,
     pub session: RwSignal<Option<Session>>,
     pub api_body: RwSignal<Option<String>>,
+    /// The signed-in section shows the tokens unmasked (a deliberate click; reset with the session).
+    pub tokens_revealed: RwSignal<bool>,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             outcome: RwSignal::new(Outcome::idle()),
             session: RwSignal::new(None),
             api_body: RwSignal::new(None),
+            tokens_revealed: RwSignal::new(false),
         }
     }
 
@@ -106,6 +109,7 @@ impl AppState {
         self.steps.set(Vec::new());
         self.session.set(None);
         self.api_body.set(None);
+        self.tokens_revealed.set(false);
     }
 
     /// Finishes a login from the provider's answer, then calls the API.

@@ -66,6 +66,15 @@ describe('Authorization Code with PKCE', () => {
     assert.equal(await page.locator('li.check.fail').count(), 0);
     assert.ok(await page.locator('li.step[data-step=callback] li.check.pass', { hasText: 'RFC 9207' }).count());
 
+    // The sequence diagram: one arrow per step, in order; front and back channel told apart.
+    const arrows = await page.locator('svg[data-testid=sequence-diagram] a.arrow').evaluateAll((els) => els.map((e) => [e.dataset.step, e.getAttribute('class')]));
+    assert.deepEqual(arrows.map(([id]) => id), ids);
+    assert.match(arrows.find(([id]) => id === 'authorize')[1], /\bfront\b/);
+    assert.match(arrows.find(([id]) => id === 'token')[1], /\bback\b/);
+    // An arrow opens its panel.
+    await page.locator('svg[data-testid=sequence-diagram] a.arrow[data-step=token]').click();
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'step-token');
+
     // Tokens and the code are masked in the panels until revealed.
     const panelText = await page.locator('.steps').innerText();
     assert.equal(seen.tokens.length >= 2, true, 'the provider issued tokens');
@@ -78,6 +87,18 @@ describe('Authorization Code with PKCE', () => {
     assert.ok(!(await page.locator('li.step[data-step=jwks]').innerText()).includes('Reveal'), 'a step without secrets has no reveal switch');
     await tokenStep.locator('label.reveal input').uncheck();
     await page.waitForFunction((t) => !document.querySelector('li.step[data-step=token]').innerText.includes(t), seen.tokens[0]);
+
+    // The export: every step, masked by default; secrets only when asked for.
+    await page.getByTestId('export').click();
+    const transcript = await page.getByTestId('transcript').innerText();
+    for (const [n, title] of [[1, 'Discover the provider'], [6, 'Exchange the code for tokens'], [9, 'Call the API: userinfo']]) {
+      assert.ok(transcript.includes(`## ${n}. ${title}`), `${title} in the transcript`);
+    }
+    assert.match(transcript, /curl -sS -X POST 'http:\/\/127\.0\.0\.1:19000\/token'/);
+    for (const t of seen.tokens) assert.ok(!transcript.includes(t), 'an unredacted token in the default export');
+    await page.locator('details.export input[type=checkbox]').check();
+    await page.waitForFunction((t) => document.querySelector('[data-testid=transcript]').innerText.includes(t), seen.tokens[0]);
+    await page.locator('details.export input[type=checkbox]').uncheck();
 
     // The address bar no longer carries the code.
     assert.ok(!page.url().includes('code='), page.url());
