@@ -270,6 +270,14 @@ pub fn transcript_md(steps: &[Step], include_secrets: bool) -> String {
     out
 }
 
+/// The transcript in a focusable, scrollable block for the page.
+pub fn transcript_html(steps: &[Step], include_secrets: bool) -> String {
+    format!(
+        "<pre class=\"code transcript\" data-testid=\"transcript\" tabindex=\"0\" aria-label=\"Transcript (Markdown)\">{}</pre>",
+        escape(&transcript_md(steps, include_secrets))
+    )
+}
+
 /// A shell-quoted argument.
 fn sh(arg: &str) -> String {
     format!("'{}'", arg.replace('\'', "'\\''"))
@@ -565,6 +573,11 @@ mod tests {
         assert!(md.contains("- FAIL: **state**"));
         assert!(transcript_md(&run(), true).contains("--data-raw 'code=SECRET'"));
         assert_eq!(sh("it's"), "'it'\\''s'");
+        let html = transcript_html(&run(), false);
+        assert!(html.starts_with(
+            "<pre class=\"code transcript\" data-testid=\"transcript\" tabindex=\"0\""
+        ));
+        assert!(html.contains("Redirect &lt;x&gt;"));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::state::AppState;
 use crate::browser;
-use crate::protocol::render::{sequence_svg, session_html, step_html, transcript_md};
+use crate::protocol::render::{sequence_svg, session_html, step_html, transcript_html};
 
 /// The steps, rendered by `protocol::render` (one reactive string for the whole list). A
 /// delegated `change` handler flips a panel between masked and revealed; the revealed markup
@@ -50,7 +50,7 @@ pub fn StepList() -> impl IntoView {
             <details class="export">
                 <summary data-testid="export">"Export"</summary>
                 <label class="reveal"><input type="checkbox" on:change=move |ev| with_secrets.set(event_target_checked(&ev))/>" include secrets"</label>
-                <pre class="code transcript" data-testid="transcript">{move || transcript_md(&state.steps.get(), with_secrets.get())}</pre>
+                <div inner_html=move || transcript_html(&state.steps.get(), with_secrets.get())></div>
             </details>
         </section>
     }

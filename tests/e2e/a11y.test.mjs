@@ -1,0 +1,75 @@
+// Accessibility: axe-core (from npm, injected into the page) reports no violations on the main
+// views: the configuration page, a signed-in page with its panels and diagram, and an error.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import { launchBrowser, settled, signInAtProvider, startIdp, startStatic, stop } from './harness.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const APP_PORT = 18087;
+const IDP_PORT = 19007;
+const origin = `http://127.0.0.1:${APP_PORT}`;
+let idp;
+let app;
+let browser;
+
+before(async () => {
+  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
+  app = await startStatic({ port: APP_PORT });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  stop(app?.child);
+  app?.cleanup();
+  stop(idp?.child);
+});
+
+/** Runs axe on the page (evaluated through the debugging protocol, so the page's CSP is untouched). */
+async function audit(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`);
+  });
+  return result;
+}
+
+async function open(context) {
+  const page = await context.newPage();
+  await page.goto(`${origin}/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo`);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  return page;
+}
+
+test('the configuration page, light, desktop', async () => {
+  const page = await open(await browser.newContext());
+  assert.deepEqual(await audit(page), []);
+});
+
+test('a signed-in page with every panel and the diagram, dark, phone width', async () => {
+  const context = await browser.browser.newContext({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
+  const page = await open(context);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtProvider(page, idp.issuer);
+  assert.equal((await settled(page)).status, 'signed-in');
+  await page.getByTestId('export').click();
+  assert.deepEqual(await audit(page), []);
+  // Usable at phone width: nothing but the diagram and code blocks scrolls sideways.
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  assert.equal(wide, false, 'the page overflows the phone width');
+  await context.close();
+});
+
+test('an error outcome, reached with the keyboard alone', async () => {
+  const page = await open(await browser.newContext());
+  await page.fill('#issuer', 'http://127.0.0.1:9');
+  // Tab to the Sign in button and press Enter.
+  await page.getByRole('button', { name: 'Sign in' }).focus();
+  await page.keyboard.press('Enter');
+  const r = await settled(page);
+  assert.equal(r.error, 'network');
+  assert.deepEqual(await audit(page), []);
+});
