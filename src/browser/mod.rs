@@ -465,7 +465,8 @@ impl Popup {
     }
 }
 
-async fn sleep_ms(ms: i32) {
+/// Waits `ms` milliseconds.
+pub async fn sleep_ms(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);

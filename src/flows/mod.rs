@@ -25,11 +25,22 @@ pub trait StepSink {
     fn steps(&self) -> Vec<Step>;
     /// Restores the configuration a login was started with (after a redirect).
     fn restore_config(&self, config: Config);
+    /// Shows `step` as about to happen and, in step-through mode, waits until the presenter
+    /// continues.
+    fn hold<'a>(
+        &'a self,
+        step: &Step,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>;
 }
 
 /// Performs a back-channel call for a step: times it, records the response on the step, and
 /// when the endpoint cannot be reached (or refuses this origin) records that as a failed check.
-pub(crate) async fn call(step: &mut Step, call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
+pub(crate) async fn call(
+    sink: &dyn StepSink,
+    step: &mut Step,
+    call: HttpCall<'_>,
+) -> Result<HttpAnswer, FlowError> {
+    sink.hold(step).await;
     let started = browser::now_ms();
     let answer = browser::fetch(call).await;
     step.duration_ms = Some((browser::now_ms() - started) as u32);

@@ -15,7 +15,9 @@ use crate::protocol::callback::{
     handover_step, judge_callback, orphan_callback_step, CallbackParams, ResponseSource,
 };
 use crate::protocol::config::{Config, Flow};
-use crate::protocol::discovery::{discovery_step, discovery_url, ProviderMetadata};
+use crate::protocol::discovery::{
+    discovery_request_step, discovery_step, discovery_url, ProviderMetadata,
+};
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::idtoken::Expectations;
 use crate::protocol::logout::{
@@ -44,6 +46,7 @@ pub async fn discover(
             return Err(e);
         }
     };
+    sink.hold(&discovery_request_step(&url)).await;
     let started = browser::now_ms();
     let answer = browser::fetch(HttpCall {
         method: "GET",
@@ -111,6 +114,7 @@ async fn start_inner(
         created_at: browser::now_secs(),
         discovery,
     };
+    sink.hold(&redirect).await;
     let Some(popup) = popup else {
         browser::store_transaction(&Transaction::storage_key(&tx.state), &tx.to_json())?;
         browser::navigate(&request.url)?;
@@ -308,6 +312,7 @@ async fn exchange_code(
         ("Accept", "application/json"),
     ];
     let answer = call(
+        sink,
         &mut step,
         HttpCall {
             method: "POST",
@@ -402,6 +407,7 @@ pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, 
         ("Accept", "application/json"),
     ];
     let answer = call(
+        sink,
         &mut step,
         HttpCall {
             method: "GET",

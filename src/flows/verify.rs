@@ -29,6 +29,7 @@ async fn fetch_jwks(
     );
     step.request = Some(HttpRecord::request("GET", jwks_uri).header("Accept", "application/json"));
     let answer = call(
+        sink,
         &mut step,
         HttpCall {
             method: "GET",

@@ -57,6 +57,8 @@ pub struct Config {
     /// `redirect` (the page goes to the provider and back) or `popup` (this page stays; the
     /// login transaction is kept in memory, nothing is stored).
     pub window: String,
+    /// Pause before each redirect and each back-channel call until the presenter continues.
+    pub step_through: bool,
     /// Extra authorization parameters (audience, prompt, login_hint, ...), in order.
     pub extra: Vec<(String, String)>,
 }
@@ -117,6 +119,7 @@ impl Config {
             response_mode: String::new(),
             api_url: String::new(),
             window: "redirect".into(),
+            step_through: false,
             extra: Vec::new(),
         }
     }
@@ -167,6 +170,7 @@ impl Config {
                     ))
                 }
             },
+            "step_through" => self.step_through = matches!(value.as_str(), "on" | "true" | "1"),
             "window" => match value.as_str() {
                 "redirect" | "popup" => self.window = value,
                 _ => return Err(format!("window \"{value}\" is not one of redirect, popup")),
@@ -193,6 +197,7 @@ impl Config {
             "response_mode" => self.response_mode.clone(),
             "response_type" => self.response_type.clone(),
             "window" => self.window.clone(),
+            "step_through" => if self.step_through { "on" } else { "" }.into(),
             "extra" => self.extra_text(),
             _ => String::new(),
         }
@@ -267,6 +272,9 @@ impl Config {
         }
         if self.window != "redirect" {
             pairs.push(("window", &self.window));
+        }
+        if self.step_through {
+            pairs.push(("step_through", "on"));
         }
         for (k, v) in &self.extra {
             if !RESERVED.contains(&k.as_str()) && !KNOWN.contains(&k.as_str()) {

@@ -242,15 +242,8 @@ pub fn judge_discovery(
     (ok.then_some(meta), checks)
 }
 
-/// The discovery panel for a request to `url` and its outcome, with the metadata when accepted.
-///
-/// Used live, and again after the redirect to replay the same panel from the stored answer.
-pub fn discovery_step(
-    issuer: &str,
-    url: &str,
-    answer: Result<&HttpAnswer, &FlowError>,
-    duration_ms: Option<u32>,
-) -> (Step, Result<ProviderMetadata, FlowError>) {
+/// The discovery panel before the answer: the request about to be sent.
+pub fn discovery_request_step(url: &str) -> Step {
     let mut step = Step::new(
         "discovery",
         "Discover the provider",
@@ -261,6 +254,19 @@ pub fn discovery_step(
          the code, where its signing keys are, and which features it supports. Nothing is hard-coded.",
     );
     step.request = Some(HttpRecord::request("GET", url).header("Accept", "application/json"));
+    step
+}
+
+/// The discovery panel for a request to `url` and its outcome, with the metadata when accepted.
+///
+/// Used live, and again after the redirect to replay the same panel from the stored answer.
+pub fn discovery_step(
+    issuer: &str,
+    url: &str,
+    answer: Result<&HttpAnswer, &FlowError>,
+    duration_ms: Option<u32>,
+) -> (Step, Result<ProviderMetadata, FlowError>) {
+    let mut step = discovery_request_step(url);
     step.duration_ms = duration_ms;
     let answer = match answer {
         Ok(a) => a,

@@ -389,6 +389,12 @@ pub fn config_form_html(c: &Config) -> String {
         out.push_str("</select>");
         field_close(&mut out, id, hint);
     }
+    let checked = if c.step_through { " checked" } else { "" };
+    out.push_str(&format!(
+        "<div class=\"field check-field\"><label><input type=\"checkbox\" id=\"step_through\" aria-describedby=\"step_through-hint\"{checked}> \
+         Step through</label><small id=\"step_through-hint\">Workshop mode: the flow pauses before each redirect and each \
+         request, showing what is about to be sent, until you press Continue.</small></div>"
+    ));
     field_open(&mut out, "extra", "Extra authorization parameters");
     out.push_str(&format!(
         "<textarea id=\"extra\" rows=\"3\" spellcheck=\"false\" aria-describedby=\"extra-hint\">{}</textarea>",

@@ -19,7 +19,16 @@ pub fn ConfigPanel() -> impl IntoView {
     let share = move || format!("{}?{}", browser::app_base(), state.config.get().to_query());
     let on_input = move |ev: leptos::ev::Event| {
         if let Some(id) = browser::event_target_id(&ev) {
-            let value = event_target_value(&ev);
+            // A checkbox's value is its checked state.
+            let value = if id == "step_through" {
+                if event_target_checked(&ev) {
+                    "on".into()
+                } else {
+                    String::new()
+                }
+            } else {
+                event_target_value(&ev)
+            };
             state.edit_config(&mut |c| c.set_form_field(&id, value.clone()));
         }
     };

@@ -28,6 +28,7 @@ enum Button {
     SignIn,
     CallApi,
     SignOut,
+    Continue,
 }
 
 /// Whether a button is disabled, as a reactive closure. Every call returns the same closure
@@ -42,6 +43,7 @@ fn disabled(state: AppState, b: Button) -> impl Fn() -> bool + Copy + Send + Syn
             Button::SignIn => busy,
             Button::CallApi => busy || !has_access_token,
             Button::SignOut => !signed_in,
+            Button::Continue => !state.paused.get(),
         }
     }
 }
@@ -154,6 +156,7 @@ pub fn App() -> impl IntoView {
                 <button class="primary" data-testid="sign-in" on:click=sign_in disabled=disabled(state, Button::SignIn)>"Sign in"</button>
                 <button data-testid="call-api" on:click=call_api disabled=disabled(state, Button::CallApi)>"Call the API"</button>
                 <button data-testid="sign-out" on:click=sign_out disabled=disabled(state, Button::SignOut)>"Sign out"</button>
+                <button data-testid="continue" on:click=move |_| state.paused.set(false) disabled=disabled(state, Button::Continue)>"Continue"</button>
             </section>
             <OutcomeView/>
             <SessionView/>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::flows::{Session, StepSink};
 use crate::protocol::config::Config;
 use crate::protocol::error::FlowError;
-use crate::protocol::step::Step;
+use crate::protocol::step::{Step, StepStatus};
 
 /// `data-status` of the outcome element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +80,8 @@ pub struct AppState {
     pub api_body: RwSignal<Option<String>>,
     /// The signed-in section shows the tokens unmasked (a deliberate click; reset with the session).
     pub tokens_revealed: RwSignal<bool>,
+    /// Step-through: the flow waits for Continue.
+    pub paused: RwSignal<bool>,
 }
 
 impl AppState {
@@ -92,6 +94,7 @@ impl AppState {
             session: RwSignal::new(None),
             api_body: RwSignal::new(None),
             tokens_revealed: RwSignal::new(false),
+            paused: RwSignal::new(false),
         }
     }
 
@@ -179,6 +182,27 @@ impl StepSink for AppState {
 
     fn steps(&self) -> Vec<Step> {
         self.steps.get_untracked()
+    }
+
+    fn hold<'a>(
+        &'a self,
+        step: &Step,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>> {
+        let mut pending = step.clone();
+        pending.status = StepStatus::Pending;
+        self.emit(pending);
+        let title = step.title;
+        Box::pin(async move {
+            if !self.config.get_untracked().step_through {
+                return;
+            }
+            self.outcome.set(Outcome::busy(&format!("Paused before \u{201c}{title}\u{201d}: read what is about to be sent, then press Continue.")));
+            self.paused.set(true);
+            while self.paused.get_untracked() {
+                crate::browser::sleep_ms(100).await;
+            }
+            self.outcome.set(Outcome::busy("Working\u{2026}"));
+        })
     }
 
     fn restore_config(&self, config: Config) {

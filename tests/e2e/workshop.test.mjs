@@ -1,0 +1,61 @@
+// End to end: workshop mode. With "Step through" on, the flow pauses before each redirect and
+// each back-channel call, showing the request about to be sent, until "Continue" is pressed.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, settled, signInAtProvider, startIdp, startStatic, stop, watch } from './harness.mjs';
+
+const APP_PORT = 18089;
+const IDP_PORT = 19009;
+const origin = `http://127.0.0.1:${APP_PORT}`;
+let idp;
+let app;
+let browser;
+
+before(async () => {
+  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
+  app = await startStatic({ port: APP_PORT });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  stop(app?.child);
+  app?.cleanup();
+  stop(idp?.child);
+});
+
+/** Waits for the next pause and returns the id of the step it holds; then continues. */
+async function continueAfter(page, seen, expectedStep) {
+  const cont = page.getByTestId('continue');
+  await cont.waitFor();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=continue]').disabled, null, { timeout: 15000 });
+  const pending = await page.locator('li.step[data-status=pending]').last().getAttribute('data-step');
+  assert.equal(pending, expectedStep);
+  assert.match(await page.getByTestId('outcome').innerText(), /Paused before/);
+  const before = seen.requests.length;
+  // Nothing is sent while paused.
+  await page.waitForTimeout(300);
+  assert.equal(seen.requests.length, before, `a request left during the pause before ${expectedStep}`);
+  await cont.focus();
+  await page.keyboard.press('Enter');
+}
+
+test('step through a PKCE login: a pause before every redirect and request', async () => {
+  const page = await (await browser.newContext()).newPage();
+  const seen = watch(page, origin);
+  await page.goto(`${origin}/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo`);
+  await page.getByLabel('Step through').check();
+  assert.equal(await page.getByTestId('continue').isDisabled(), true);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await continueAfter(page, seen, 'discovery');
+  // Before the redirect the page is still here, showing the request it is about to send.
+  await continueAfter(page, seen, 'authorize');
+  await signInAtProvider(page, idp.issuer);
+  // Back from the provider: the setting travelled with the login.
+  await continueAfter(page, seen, 'token');
+  await continueAfter(page, seen, 'jwks');
+  await continueAfter(page, seen, 'api');
+  const r = await settled(page);
+  assert.equal(r.status, 'signed-in', r.text);
+  assert.equal(await page.locator('li.step[data-status=pending]').count(), 0);
+});
