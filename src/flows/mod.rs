@@ -14,8 +14,10 @@ use crate::protocol::http::HttpAnswer;
 use crate::protocol::json::Json;
 use crate::protocol::step::Check;
 use crate::protocol::step::Step;
+use crate::protocol::tamper::Tamper;
 use crate::protocol::token::response_record;
 use crate::protocol::token::TokenSet;
+use crate::protocol::url::parse_pairs;
 
 /// Where a flow reports what happens.
 pub trait StepSink {
@@ -31,25 +33,69 @@ pub trait StepSink {
         &'a self,
         step: &Step,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>;
+    /// Break-it: the change the presenter chose, if it is made at step `at` (consumed once).
+    fn take_tamper(&self, at: &str) -> Option<Tamper>;
 }
 
 /// Performs a back-channel call for a step: times it, records the response on the step, and
 /// when the endpoint cannot be reached (or refuses this origin) records that as a failed check.
-pub(crate) async fn call(
-    sink: &dyn StepSink,
-    step: &mut Step,
-    call: HttpCall<'_>,
-) -> Result<HttpAnswer, FlowError> {
-    sink.hold(step).await;
-    let started = browser::now_ms();
-    let answer = browser::fetch(call).await;
-    step.duration_ms = Some((browser::now_ms() - started) as u32);
-    match &answer {
-        Ok(a) => step.response = Some(response_record(a)),
-        Err(e) => step.checks.push(Check::failing("reachable", e)),
-    }
-    answer
+pub(crate) fn call<'a>(
+    sink: &'a dyn StepSink,
+    step: &'a mut Step,
+    call: HttpCall<'a>,
+) -> Answer<'a> {
+    Box::pin(async move {
+        sink.hold(step).await;
+        // Break-it: the request body changed on its way, recorded on the step (masked like the rest).
+        let HttpCall {
+            method,
+            url,
+            headers,
+            body,
+        } = call;
+        // Only a request with a body can be changed here (the token request).
+        let tamper = if body.is_some() {
+            sink.take_tamper(step.id)
+        } else {
+            None
+        };
+        let tampered = match (tamper, body) {
+            (Some(t), Some(b)) => {
+                let changed = t.apply_to_body(b);
+                step.checks.push(t.check());
+                if let Some(r) = step.request.take() {
+                    let mut r = r.body(changed.clone());
+                    for (k, v) in parse_pairs(&changed) {
+                        if k == "code" || k == "code_verifier" {
+                            r = r.secret(&v);
+                        }
+                    }
+                    step.request = Some(r);
+                }
+                Some(changed)
+            }
+            _ => None,
+        };
+        let call = HttpCall {
+            method,
+            url,
+            headers,
+            body: tampered.as_deref().or(body),
+        };
+        let started = browser::now_ms();
+        let answer = browser::fetch(call).await;
+        step.duration_ms = Some((browser::now_ms() - started) as u32);
+        match &answer {
+            Ok(a) => step.response = Some(response_record(a)),
+            Err(e) => step.checks.push(Check::failing("reachable", e)),
+        }
+        answer
+    })
 }
+
+/// A boxed back-channel call: its callers share one copy of the state machine.
+pub(crate) type Answer<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpAnswer, FlowError>> + 'a>>;
 
 /// A signed-in session. Held in memory only: never stored, never put in a URL.
 #[derive(Clone, Debug)]

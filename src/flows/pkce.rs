@@ -8,8 +8,8 @@ use super::verify::{verify_id_token, Companions};
 use super::{call, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{
-    authorize_step, build_authorization_request, check_form_post_target, form_post_unavailable,
-    secrets_step, user_step,
+    authorize_step, broken_authorize, build_authorization_request, check_form_post_target,
+    form_post_unavailable, secrets_step, user_step,
 };
 use crate::protocol::callback::{
     handover_step, judge_callback, orphan_callback_step, CallbackParams, ResponseSource,
@@ -106,22 +106,37 @@ async fn start_inner(
     let mut redirect = authorize_step(&request);
     redirect.status = StepStatus::Pending;
     sink.emit(redirect.clone());
-    let tx = Transaction {
+    let mut tx = Transaction {
         state: secrets.state.clone(),
         nonce: secrets.nonce.clone(),
         code_verifier: secrets.verifier.as_str().to_string(),
         config,
         created_at: browser::now_secs(),
         discovery,
+        broken: String::new(),
     };
     sink.hold(&redirect).await;
+    // Break-it: the request changed on its way; the panel shows what actually leaves, and the
+    // transaction remembers it (the panel is rebuilt from it after the redirect).
+    let url = match sink.take_tamper("authorize") {
+        Some(t) => {
+            let (url, step) = broken_authorize(&request, t);
+            redirect = step;
+            redirect.status = StepStatus::Pending;
+            sink.emit(redirect.clone());
+            tx.broken = t.as_str().into();
+            tx.config.break_it.clear();
+            url
+        }
+        None => request.url.clone(),
+    };
     let Some(popup) = popup else {
         browser::store_transaction(&Transaction::storage_key(&tx.state), &tx.to_json())?;
-        browser::navigate(&request.url)?;
+        browser::navigate(&url)?;
         return Ok(None);
     };
     // Popup: nothing is stored; the transaction waits here in memory.
-    popup.navigate(&request.url)?;
+    popup.navigate(&url)?;
     let (pairs, source, callback_url) = popup.answer().await?;
     redirect.status = StepStatus::Done;
     sink.emit(redirect);
@@ -325,7 +340,7 @@ async fn exchange_code(
     let tokens = answer.and_then(|a| {
         let (record, checks, result) = judge_token_response(&a, true);
         step.response = Some(record);
-        step.checks = checks;
+        step.checks.extend(checks);
         result
     });
     sink.emit(step.settle());
@@ -419,7 +434,7 @@ pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, 
     .await;
     let result = answer.and_then(|a| {
         let (checks, r) = judge_api_response(&a, if is_userinfo { session.sub() } else { None });
-        step.checks = checks;
+        step.checks.extend(checks);
         r
     });
     sink.emit(step.settle());

@@ -10,6 +10,7 @@ use crate::protocol::idtoken::{
 use crate::protocol::jwks::{parse_jwks, select_key, Jwk, Jwks, KeyChoiceError};
 use crate::protocol::jwt::{decode, DecodedJwt, SigAlg};
 use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind};
+use crate::protocol::tamper::alter_signature;
 
 const SIG: &str = "OIDC Core 3.1.3.7 (6)";
 
@@ -170,6 +171,14 @@ async fn verify_inner(
         "OIDC Core 10.1",
     ));
 
+    // Break-it: one character of the signature changed before WebCrypto sees it.
+    let jwt = match sink.take_tamper("id-token") {
+        Some(t) => {
+            checks.push(t.check());
+            decode(&alter_signature(token))?
+        }
+        None => jwt,
+    };
     let verified =
         browser::verify_signature(alg, &key, jwt.signing_input.as_bytes(), &jwt.signature).await;
     let sig_error = match verified {

@@ -6,7 +6,8 @@ use super::error::{ErrorCode, FlowError};
 use super::explain::param_meaning;
 use super::pkce::LoginSecrets;
 use super::step::{Actor, Check, HttpRecord, Param, Step, StepKind};
-use super::url::{append_query, require_secure_endpoint, HttpUrl};
+use super::tamper::Tamper;
+use super::url::{append_query, parse_pairs, query_of, require_secure_endpoint, HttpUrl};
 
 /// A ready authorization request: the URL to send the browser to, and its parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -259,6 +260,19 @@ pub fn authorize_step(req: &AuthorizationRequest) -> Step {
     step.request = Some(HttpRecord::request("GET", &req.url));
     step.params = req.params.iter().map(|(k, v)| param(k, v, false)).collect();
     step
+}
+
+/// Break-it at the redirect: the URL actually sent, and its panel with the break-it line.
+pub fn broken_authorize(request: &AuthorizationRequest, t: Tamper) -> (String, Step) {
+    let url = t.apply_to_url(&request.url);
+    let sent = AuthorizationRequest {
+        url: url.clone(),
+        params: parse_pairs(query_of(&url)),
+        explanation: request.explanation,
+    };
+    let mut step = authorize_step(&sent);
+    step.checks.push(t.check());
+    (url, step)
 }
 
 /// The panel for what the user does at the provider (invisible to the app).

@@ -437,6 +437,7 @@ mod tests {
             code_verifier: "v".repeat(43),
             config: Config::defaults("http://a/"),
             created_at: 0,
+            broken: String::new(),
             discovery: Recorded {
                 url: String::new(),
                 answer: HttpAnswer {

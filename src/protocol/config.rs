@@ -59,6 +59,8 @@ pub struct Config {
     pub window: String,
     /// Pause before each redirect and each back-channel call until the presenter continues.
     pub step_through: bool,
+    /// Break-it mode: the value to alter on its way (see `tamper::Tamper`), consumed once.
+    pub break_it: String,
     /// Extra authorization parameters (audience, prompt, login_hint, ...), in order.
     pub extra: Vec<(String, String)>,
 }
@@ -120,6 +122,7 @@ impl Config {
             api_url: String::new(),
             window: "redirect".into(),
             step_through: false,
+            break_it: String::new(),
             extra: Vec::new(),
         }
     }
@@ -171,6 +174,12 @@ impl Config {
                 }
             },
             "step_through" => self.step_through = matches!(value.as_str(), "on" | "true" | "1"),
+            "break_it" => {
+                if !value.is_empty() && super::tamper::Tamper::parse(&value).is_none() {
+                    return Err(format!("break_it \"{value}\" is not one of state, nonce, redirect_uri, code, code_verifier, signature"));
+                }
+                self.break_it = value;
+            }
             "window" => match value.as_str() {
                 "redirect" | "popup" => self.window = value,
                 _ => return Err(format!("window \"{value}\" is not one of redirect, popup")),
@@ -198,6 +207,7 @@ impl Config {
             "response_type" => self.response_type.clone(),
             "window" => self.window.clone(),
             "step_through" => if self.step_through { "on" } else { "" }.into(),
+            "break_it" => self.break_it.clone(),
             "extra" => self.extra_text(),
             _ => String::new(),
         }
@@ -275,6 +285,9 @@ impl Config {
         }
         if self.step_through {
             pairs.push(("step_through", "on"));
+        }
+        if !self.break_it.is_empty() {
+            pairs.push(("break_it", &self.break_it));
         }
         for (k, v) in &self.extra {
             if !RESERVED.contains(&k.as_str()) && !KNOWN.contains(&k.as_str()) {

@@ -18,6 +18,7 @@ pub mod logout;
 pub mod pkce;
 pub mod render;
 pub mod step;
+pub mod tamper;
 pub mod token;
 pub mod transaction;
 pub mod url;

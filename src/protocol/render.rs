@@ -315,22 +315,24 @@ type Select = (
     &'static str,
     &'static [(&'static str, &'static str)],
 );
-const SELECTS: [Select; 3] = [
+const SELECTS: [Select; 4] = [
     (
         "response_type",
         "Flow (response type)",
-        "The code flow with PKCE is the one to use. id_token token is legacy: RFC 9700 and RFC 10017 tell \
-         browser apps not to obtain access tokens through the front channel.",
+        "Use the code flow with PKCE. id_token token is legacy (RFC 9700, RFC 10017).",
         &[
             ("code", "code: Authorization Code with PKCE"),
             ("id_token", "id_token: Implicit, authentication only"),
-            ("id_token token", "id_token token: Implicit with an access token (legacy)"),
+            (
+                "id_token token",
+                "id_token token: Implicit with an access token (legacy)",
+            ),
         ],
     ),
     (
         "response_mode",
         "Response mode",
-        "form_post keeps the answer out of URLs and history; the app's Service Worker receives the POST.",
+        "form_post keeps the answer out of URLs; the Service Worker receives it.",
         &[
             ("", "default (query for code, form_post for implicit)"),
             ("query", "query"),
@@ -341,9 +343,25 @@ const SELECTS: [Select; 3] = [
     (
         "window",
         "Window",
-        "popup keeps this page loaded and the login transaction in memory only; redirect takes the whole page \
-         to the provider and back.",
-        &[("redirect", "redirect (this page goes to the provider)"), ("popup", "popup (this page stays)")],
+        "popup keeps this page and its transaction in memory; redirect leaves and returns.",
+        &[
+            ("redirect", "redirect (this page goes to the provider)"),
+            ("popup", "popup (this page stays)"),
+        ],
+    ),
+    (
+        "break_it",
+        "Break it",
+        "Alter one value once and watch who rejects it: the app or the provider.",
+        &[
+            ("", "nothing"),
+            ("state", "state (the redirect)"),
+            ("nonce", "nonce (the redirect)"),
+            ("redirect_uri", "redirect_uri (the redirect)"),
+            ("code", "the code (the token request)"),
+            ("code_verifier", "code_verifier (the token request)"),
+            ("signature", "the ID token's signature"),
+        ],
     ),
 ];
 
@@ -392,8 +410,7 @@ pub fn config_form_html(c: &Config) -> String {
     let checked = if c.step_through { " checked" } else { "" };
     out.push_str(&format!(
         "<div class=\"field check-field\"><label><input type=\"checkbox\" id=\"step_through\" aria-describedby=\"step_through-hint\"{checked}> \
-         Step through</label><small id=\"step_through-hint\">Workshop mode: the flow pauses before each redirect and each \
-         request, showing what is about to be sent, until you press Continue.</small></div>"
+         Step through</label><small id=\"step_through-hint\">Pause before each redirect and request until Continue.</small></div>"
     ));
     field_open(&mut out, "extra", "Extra authorization parameters");
     out.push_str(&format!(
@@ -598,7 +615,7 @@ mod tests {
         );
         assert!(html.contains("<option value=\"form_post\" selected>"));
         assert!(html.contains("<option value=\"code\" selected>"));
-        assert_eq!(html.matches(" selected").count(), 3);
+        assert_eq!(html.matches(" selected").count(), 4);
         assert!(html.contains("id=\"extra\""));
     }
 

@@ -7,14 +7,17 @@
 
 use super::json::Json;
 
-use super::authorize::{authorize_step, build_authorization_request, secrets_step};
+use super::authorize::{
+    authorize_step, broken_authorize, build_authorization_request, secrets_step,
+};
 use super::config::Config;
 use super::discovery::{discovery_step, ProviderMetadata};
 use super::error::{ErrorCode, FlowError};
 use super::http::HttpAnswer;
-use super::json::{object, optional_str, parse, required_str, text, write};
+use super::json::{object, optional_str, parse, required_str, str_or_none, text, write};
 use super::pkce::{CodeVerifier, LoginSecrets};
 use super::step::Step;
+use super::tamper::Tamper;
 
 /// Seconds a login may take from the redirect to the callback.
 pub const TRANSACTION_LIFETIME_SECS: i64 = 600;
@@ -38,6 +41,8 @@ pub struct Transaction {
     pub config: Config,
     pub created_at: i64,
     pub discovery: Recorded,
+    /// Break-it: what was altered in the authorization request that was sent (empty: nothing).
+    pub broken: String,
 }
 
 fn unreadable(what: &str) -> FlowError {
@@ -69,6 +74,7 @@ impl Transaction {
             ("code_verifier", text(&self.code_verifier)),
             ("created_at", Json::from_i64(self.created_at)),
             ("config", text(&self.config.to_query())),
+            ("broken", text(&self.broken)),
             (
                 "discovery",
                 object([
@@ -124,6 +130,7 @@ impl Transaction {
             code_verifier: get("code_verifier")?,
             config,
             created_at,
+            broken: str_or_none(&v, "broken").unwrap_or_default(),
             discovery: Recorded {
                 url: required_str(d, "url").map_err(|e| unreadable(&e))?,
                 answer: HttpAnswer {
@@ -151,13 +158,14 @@ impl Transaction {
         let meta = meta?;
         let secrets = self.secrets();
         let request = build_authorization_request(&self.config, &meta, &secrets)?;
+        // The request as it was sent (break-it may have altered it).
+        let redirect = match Tamper::parse(&self.broken) {
+            Some(t) => broken_authorize(&request, t).1,
+            None => authorize_step(&request),
+        };
         Ok((
             meta,
-            vec![
-                step,
-                secrets_step(&secrets, self.config.flow),
-                authorize_step(&request),
-            ],
+            vec![step, secrets_step(&secrets, self.config.flow), redirect],
         ))
     }
 }
@@ -178,6 +186,7 @@ mod tests {
             code_verifier: "v".repeat(43),
             config,
             created_at: 1000,
+            broken: String::new(),
             discovery: Recorded {
                 url: "http://127.0.0.1:9000/.well-known/openid-configuration".into(),
                 answer: HttpAnswer {
@@ -213,6 +222,22 @@ mod tests {
             "{url}"
         );
         assert!(url.contains("audience=api"));
+    }
+
+    #[test]
+    fn replay_shows_what_break_it_sent() {
+        let mut t = tx();
+        t.broken = "nonce".into();
+        let back = Transaction::from_json(&t.to_json(), 1000).unwrap();
+        assert_eq!(back.broken, "nonce");
+        let (_, steps) = back.replay().unwrap();
+        let url = steps[2]
+            .request
+            .as_ref()
+            .and_then(|r| r.url.clone())
+            .unwrap_or_default();
+        assert!(url.contains("nonce=Ao&"), "{url}");
+        assert!(steps[2].checks.iter().any(|c| c.name == "break-it"));
     }
 
     #[test]

@@ -8,10 +8,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::panels::{html, Part};
 use super::state::{AppState, Outcome};
 use crate::browser;
 use crate::flows::pkce;
-use crate::protocol::render::config_form_html;
 
 #[component]
 pub fn ConfigPanel() -> impl IntoView {
@@ -51,10 +51,7 @@ pub fn ConfigPanel() -> impl IntoView {
     view! {
         <section class="card config" aria-labelledby="config-title">
             <h2 id="config-title">"Configuration: " {move || state.config.get().flow.label()}</h2>
-            <div on:input=on_input inner_html=move || {
-                state.config_rev.get();
-                config_form_html(&state.config.get_untracked())
-            }></div>
+            <div on:input=on_input inner_html=html(state, Part::Config)></div>
             <button type="button" data-testid="discover" on:click=discover>"Discover the provider"</button>
             <div class="field">
                 <label for="share">"Shareable link (never contains a secret)"</label>

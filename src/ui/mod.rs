@@ -163,7 +163,7 @@ pub fn App() -> impl IntoView {
             <StepList/>
         </main>
         <footer class="foot">
-            <p>"Tokens live in this tab's memory only. Nothing is sent anywhere but to the provider and API you configure."</p>
+            <p>"Tokens live in this tab's memory only, and go nowhere but to your provider and API."</p>
         </footer>
     }
 }

@@ -80,6 +80,10 @@ pub struct AppState {
     pub api_body: RwSignal<Option<String>>,
     /// The signed-in section shows the tokens unmasked (a deliberate click; reset with the session).
     pub tokens_revealed: RwSignal<bool>,
+    /// The step panels shown unmasked (their numbers), each by a deliberate click.
+    pub steps_revealed: RwSignal<Vec<usize>>,
+    /// The export includes secrets (opted in).
+    pub transcript_secrets: RwSignal<bool>,
     /// Step-through: the flow waits for Continue.
     pub paused: RwSignal<bool>,
 }
@@ -95,6 +99,8 @@ impl AppState {
             api_body: RwSignal::new(None),
             tokens_revealed: RwSignal::new(false),
             paused: RwSignal::new(false),
+            steps_revealed: RwSignal::new(Vec::new()),
+            transcript_secrets: RwSignal::new(false),
         }
     }
 
@@ -113,6 +119,7 @@ impl AppState {
         self.session.set(None);
         self.api_body.set(None);
         self.tokens_revealed.set(false);
+        self.steps_revealed.set(Vec::new());
     }
 
     /// Finishes a login from the provider's answer, then calls the API.
@@ -203,6 +210,17 @@ impl StepSink for AppState {
             }
             self.outcome.set(Outcome::busy("Working\u{2026}"));
         })
+    }
+
+    fn take_tamper(&self, at: &str) -> Option<crate::protocol::tamper::Tamper> {
+        let t = crate::protocol::tamper::Tamper::parse(&self.config.get_untracked().break_it)?;
+        if t.step() != at {
+            return None;
+        }
+        // Once only: the choice is cleared, and the form shows "nothing" again.
+        self.edit_config(&mut |c| c.break_it.clear());
+        self.config_rev.set(self.config_rev.get_untracked() + 1);
+        Some(t)
     }
 
     fn restore_config(&self, config: Config) {

@@ -59,3 +59,48 @@ test('step through a PKCE login: a pause before every redirect and request', asy
   assert.equal(r.status, 'signed-in', r.text);
   assert.equal(await page.locator('li.step[data-status=pending]').count(), 0);
 });
+
+/** A login with one value broken on its way (break-it mode), returning the outcome. */
+async function breakIt(value, { reachesApp = true } = {}) {
+  const page = await (await browser.newContext()).newPage();
+  const seen = watch(page, origin);
+  await page.goto(`${origin}/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo`);
+  await page.selectOption('#break_it', value);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (!reachesApp) return { page, seen };
+  await signInAtProvider(page, idp.issuer);
+  return { page, seen, result: await settled(page) };
+}
+
+for (const [value, error, step, who] of [
+  ['state', 'state_mismatch', 'authorize', /state/],
+  ['nonce', 'nonce_mismatch', 'authorize', /nonce/],
+  ['code_verifier', 'idp_error', 'token', /invalid_grant/],
+  ['signature', 'bad_signature', 'id-token', /signature/],
+]) {
+  test(`break it: ${value} is rejected (${error})`, async () => {
+    const { page, seen, result } = await breakIt(value);
+    assert.equal(result.status, 'error', result.text);
+    assert.equal(result.error, error, result.text);
+    assert.match(result.text, who);
+    // The tampered step says what was broken, and the form forgets the choice (once only).
+    await page.locator(`li.step li.check`).filter({ has: page.locator('strong', { hasText: /^break-it$/ }) }).first().waitFor({ timeout: 2000 });
+    assert.equal(await page.inputValue('#break_it'), '');
+    if (value === 'code_verifier') {
+      // The altered verifier stays masked like the real one.
+      const body = await page.locator('li.step[data-step=token]').innerText();
+      assert.ok(!/code_verifier=[A-Za-z0-9_-]{20}/.test(body), body);
+    }
+    if (value === 'signature') {
+      assert.ok(await page.locator('li.step[data-step=id-token] li.check.fail').filter({ has: page.locator('strong', { hasText: /^signature$/ }) }).count());
+    }
+    // The provider's refusal (HTTP 400) is the expected rejection, logged by the browser.
+    assert.deepEqual(seen.errors.filter((e) => !e.startsWith('Failed to load resource')), []);
+  });
+}
+
+test('break it: redirect_uri is refused by the provider itself', async () => {
+  const { page } = await breakIt('redirect_uri', { reachesApp: false });
+  await page.waitForURL((u) => u.href.startsWith(idp.issuer), { timeout: 10000 });
+  assert.match(await page.locator('body').innerText(), /redirect_uri/);
+});
