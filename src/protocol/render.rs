@@ -270,6 +270,31 @@ pub fn transcript_md(steps: &[Step], include_secrets: bool) -> String {
     out
 }
 
+/// The outcome element of the automation contract: `data-status`, and on error `data-error`
+/// with the stable code; the text explains it (with the spec section).
+pub fn outcome_html(
+    status: &str,
+    headline: &str,
+    text: &str,
+    error: Option<&super::error::FlowError>,
+) -> String {
+    let (code, spec) = match error {
+        Some(e) => (
+            format!(" data-error=\"{}\"", e.code.as_str()),
+            e.spec
+                .map(|s| format!(" ({})", escape(s)))
+                .unwrap_or_default(),
+        ),
+        None => (String::new(), String::new()),
+    };
+    format!(
+        "<section class=\"outcome {status}\" data-testid=\"outcome\" data-status=\"{status}\"{code}><strong>{}</strong> \
+         <span>{}</span><span class=\"spec\">{spec}</span></section>",
+        escape(headline),
+        escape(text)
+    )
+}
+
 /// The transcript in a focusable, scrollable block for the page.
 pub fn transcript_html(steps: &[Step], include_secrets: bool) -> String {
     format!(
@@ -601,6 +626,16 @@ mod tests {
             "<pre class=\"code transcript\" data-testid=\"transcript\" tabindex=\"0\""
         ));
         assert!(html.contains("Redirect &lt;x&gt;"));
+    }
+
+    #[test]
+    fn outcome_element() {
+        use crate::protocol::error::{ErrorCode, FlowError};
+        let e = FlowError::new(ErrorCode::StateMismatch, "bad <state>").spec("RFC 6749 10.12");
+        let html = outcome_html("error", "Stopped:", &e.message, Some(&e));
+        assert!(html.starts_with("<section class=\"outcome error\" data-testid=\"outcome\" data-status=\"error\" data-error=\"state_mismatch\">"));
+        assert!(html.contains("bad &lt;state&gt;") && html.contains("(RFC 6749 10.12)"));
+        assert!(!outcome_html("idle", "Ready.", "x", None).contains("data-error"));
     }
 
     #[test]

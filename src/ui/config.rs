@@ -50,7 +50,7 @@ pub fn ConfigPanel() -> impl IntoView {
     };
     view! {
         <section class="card config" aria-labelledby="config-title">
-            <h2 id="config-title">"Configuration: " {move || state.config.get().flow.label()}</h2>
+            <h2 id="config-title">"Configuration"</h2>
             <div on:input=on_input inner_html=html(state, Part::Config)></div>
             <button type="button" data-testid="discover" on:click=discover>"Discover the provider"</button>
             <div class="field">

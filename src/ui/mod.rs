@@ -173,21 +173,5 @@ pub fn App() -> impl IntoView {
 #[component]
 fn OutcomeView() -> impl IntoView {
     let state = expect_context::<AppState>();
-    view! {
-        <div class="live" role="status" aria-live="polite">
-            {move || {
-                let o = state.outcome.get();
-                let code = o.error.as_ref().map(|e| e.code.as_str());
-                let spec = o.error.as_ref().and_then(|e| e.spec.as_ref()).map(|s| format!(" ({s})"));
-                let headline = o.status_headline();
-                view! {
-                    <section class=format!("outcome {}", o.status.as_str()) data-testid="outcome"
-                        data-status=o.status.as_str() data-error=code>
-                        <strong>{headline}</strong> " " <span>{o.text}</span>
-                        <span class="spec">{spec}</span>
-                    </section>
-                }
-            }}
-        </div>
-    }
+    view! { <div class="live" role="status" aria-live="polite" inner_html=panels::html(state, panels::Part::Outcome)></div> }
 }

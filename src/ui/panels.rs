@@ -5,12 +5,13 @@ use leptos::prelude::*;
 use super::state::AppState;
 use crate::browser;
 use crate::protocol::render::{
-    config_form_html, sequence_svg, session_html, step_html, transcript_html,
+    config_form_html, outcome_html, sequence_svg, session_html, step_html, transcript_html,
 };
 
 /// The parts of the page rendered as HTML by `protocol::render`.
 #[derive(Clone, Copy)]
 pub enum Part {
+    Outcome,
     Steps,
     Transcript,
     Config,
@@ -21,6 +22,15 @@ pub enum Part {
 /// parts share one instantiation of the inner-HTML machinery.
 pub fn html(state: AppState, part: Part) -> impl Fn() -> String + Copy + Send + Sync + 'static {
     move || match part {
+        Part::Outcome => {
+            let o = state.outcome.get();
+            outcome_html(
+                o.status.as_str(),
+                o.status_headline(),
+                &o.text,
+                o.error.as_ref(),
+            )
+        }
         // The diagram and the panels.
         Part::Steps => {
             let open = state.steps_revealed.get();
