@@ -4,28 +4,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { launchBrowser, settled, signInAtProvider, startIdp, startStatic, stop } from './harness.mjs';
+import { environment, settled, signInAtProvider } from './harness.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const APP_PORT = 18087;
 const IDP_PORT = 19007;
 const origin = `http://127.0.0.1:${APP_PORT}`;
-let idp;
-let app;
-let browser;
-
-before(async () => {
-  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
-  app = await startStatic({ port: APP_PORT });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  stop(app?.child);
-  app?.cleanup();
-  stop(idp?.child);
-});
+const env = environment({ appPort: APP_PORT, idpPort: IDP_PORT, before, after });
 
 /** Runs axe on the page (evaluated through the debugging protocol, so the page's CSP is untouched). */
 async function audit(page) {
@@ -39,21 +24,21 @@ async function audit(page) {
 
 async function open(context) {
   const page = await context.newPage();
-  await page.goto(`${origin}/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo`);
+  await page.goto(`${origin}/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo`);
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   return page;
 }
 
 test('the configuration page, light, desktop', async () => {
-  const page = await open(await browser.newContext());
+  const page = await open(await env.browser.newContext());
   assert.deepEqual(await audit(page), []);
 });
 
 test('a signed-in page with every panel and the diagram, dark, phone width', async () => {
-  const context = await browser.browser.newContext({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
+  const context = await env.browser.browser.newContext({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
   const page = await open(context);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await signInAtProvider(page, idp.issuer);
+  await signInAtProvider(page, env.idp.issuer);
   assert.equal((await settled(page)).status, 'signed-in');
   await page.getByTestId('export').click();
   assert.deepEqual(await audit(page), []);
@@ -64,7 +49,7 @@ test('a signed-in page with every panel and the diagram, dark, phone width', asy
 });
 
 test('an error outcome, reached with the keyboard alone', async () => {
-  const page = await open(await browser.newContext());
+  const page = await open(await env.browser.newContext());
   await page.fill('#issuer', 'http://127.0.0.1:9');
   // Tab to the Sign in button and press Enter.
   await page.getByRole('button', { name: 'Sign in' }).focus();

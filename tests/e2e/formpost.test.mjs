@@ -3,32 +3,15 @@
 // (which refuses POST, as static hosts do) never sees it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  auditNoTokens, launchBrowser, settled, signInAtProvider, startIdp, startStatic, stop, watch,
-} from './harness.mjs';
+import { auditNoTokens, environment, rewriteProviderAnswer, settled, signInAtProvider, watch } from './harness.mjs';
 
 const APP_PORT = 18082;
 const IDP_PORT = 19002;
 const origin = `http://127.0.0.1:${APP_PORT}`;
-let idp;
-let app;
-let browser;
-
-before(async () => {
-  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
-  app = await startStatic({ port: APP_PORT });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  stop(app?.child);
-  app?.cleanup();
-  stop(idp?.child);
-});
+const env = environment({ appPort: APP_PORT, idpPort: IDP_PORT, before, after });
 
 function appUrl(extra = '') {
-  return `${origin}/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo&response_mode=form_post${extra}`;
+  return `${origin}/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo&response_mode=form_post${extra}`;
 }
 
 /** Opens the app and waits until its Service Worker controls the page. */
@@ -39,20 +22,20 @@ async function openControlled(page) {
 
 describe('form_post through the Service Worker', () => {
   test('authorization code with form_post: signed in, and no POST reached the static host', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const seen = watch(page, origin);
     let posted;
     page.on('request', (r) => {
       if (r.method() === 'POST' && r.url().endsWith('/callback.html')) posted = r.postData();
     });
-    const before = app.requests().length;
+    const before = env.app.requests().length;
     await openControlled(page);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.status, 'signed-in', r.text);
     assert.ok(posted && posted.includes('code='), 'the provider POSTed the code to the callback');
-    const host = app.requests().slice(before);
+    const host = env.app.requests().slice(before);
     assert.ok(!host.some((q) => q.startsWith('POST')), host.join('\n'));
     assert.ok(host.some((q) => q === 'GET /callback.html'), 'the worker fetched the callback page with a GET');
     // The panels show the POST the worker caught and the hand-over.
@@ -92,30 +75,22 @@ describe('form_post through the Service Worker', () => {
     const again = await settled(page);
     assert.equal(again.error, 'no_transaction', again.text);
     assert.deepEqual(replay.tokenRequests, []);
-    assert.ok(!app.requests().some((q) => q.startsWith('POST')));
+    assert.ok(!env.app.requests().some((q) => q.startsWith('POST')));
   });
 
   test('a form_post answer pushed through the query instead is refused', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const seen = watch(page, origin);
     await openControlled(page);
     // Take the provider's answer (its auto-submitting form) and deliver its fields through the
-    // query instead: an injected response. Playwright does not route redirect follow-ups, so the
-    // consent POST that starts the chain is routed and the provider's redirects followed here.
-    await page.route(`${idp.issuer}/interaction/**`, async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      let response = await route.fetch({ maxRedirects: 0 });
-      for (let i = 0; i < 5 && (response.headers().location || '').startsWith(`${idp.issuer}/auth/`); i += 1) {
-        response = await page.context().request.get(response.headers().location, { maxRedirects: 0 });
-      }
-      const html = await response.text();
-      const fields = [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)];
-      if (fields.length === 0) return route.fulfill({ response });
-      const query = new URLSearchParams(fields.map((m) => [m[1], m[2]]));
-      return route.fulfill({ status: 303, headers: { location: `${origin}/callback.html?${query}` } });
+    // query instead: an injected response.
+    await rewriteProviderAnswer(page, env.idp.issuer, ({ html }) => {
+      const fields = [...(html || '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)];
+      if (fields.length === 0) return undefined;
+      return { location: `${origin}/callback.html?${new URLSearchParams(fields.map((m) => [m[1], m[2]]))}` };
     });
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.error, 'callback_invalid', r.text);
     assert.match(r.text, /response_mode=form_post/);
@@ -123,21 +98,21 @@ describe('form_post through the Service Worker', () => {
   });
 
   test('an error the provider POSTs (the user cancels) is shown as text: idp_error', async () => {
-    const page = await (await browser.newContext()).newPage();
-    const before = app.requests().length;
+    const page = await (await env.browser.newContext()).newPage();
+    const before = env.app.requests().length;
     await openControlled(page);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/interaction/`), { timeout: 15000 });
+    await page.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/interaction/`), { timeout: 15000 });
     await page.goto(`${page.url()}/abort`);
     const r = await settled(page);
     assert.equal(r.error, 'idp_error', r.text);
     assert.match(r.text, /access_denied/);
     assert.match(await page.locator('li.step[data-step=callback]').innerText(), /POST .*callback\.html/);
-    assert.ok(!app.requests().slice(before).some((q) => q.startsWith('POST')));
+    assert.ok(!env.app.requests().slice(before).some((q) => q.startsWith('POST')));
   });
 
   test('without the worker in control, nothing is sent and the user keeps their place', async () => {
-    const context = await browser.browser.newContext({ serviceWorkers: 'block' });
+    const context = await env.browser.browser.newContext({ serviceWorkers: 'block' });
     const page = await context.newPage();
     const seen = watch(page, origin);
     await page.goto(appUrl());
@@ -148,7 +123,7 @@ describe('form_post through the Service Worker', () => {
     assert.match(r.text, /static host/);
     assert.ok(page.url().startsWith(origin), 'still on the app');
     assert.equal(await page.inputValue('#scope'), 'openid email', 'the configuration is kept');
-    assert.ok(!seen.requests.some((q) => q.includes(idp.issuer)), 'not even discovery was sent');
+    assert.ok(!seen.requests.some((q) => q.includes(env.idp.issuer)), 'not even discovery was sent');
     await context.close();
   });
 });

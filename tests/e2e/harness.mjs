@@ -136,6 +136,50 @@ export async function signInAtProvider(page, idpOrigin, login = 'alice') {
   }
 }
 
+/**
+ * The usual environment of a test file: the bundled provider, the static server and Chromium,
+ * started before its tests and stopped after. Returns an object whose fields are set by then.
+ */
+export function environment({ appPort, idpPort, appPaths = '/', base = '/', dir = dist, corsOrigins, extraOrigins = [], before, after }) {
+  const env = { origin: `http://127.0.0.1:${appPort}` };
+  before(async () => {
+    const origins = [env.origin, ...extraOrigins];
+    env.idp = await startIdp({ port: idpPort, appOrigins: origins, appPaths, corsOrigins });
+    env.app = await startStatic({ port: appPort, base, dir });
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    stop(env.app?.child);
+    env.app?.cleanup();
+    stop(env.idp?.child);
+  });
+  return env;
+}
+
+/**
+ * Rewrites the provider's final answer to the browser (a redirect to the callback, or the
+ * auto-submitting form of form_post) with `rewrite({ location, html })`, which returns
+ * `{ location }` or `{ html }` (or nothing to leave it). Playwright does not route redirect
+ * follow-ups, so the consent POST that starts the chain is routed and the provider's own
+ * redirects are followed here with the context's cookies.
+ */
+export async function rewriteProviderAnswer(page, issuer, rewrite) {
+  await page.route(`${issuer}/interaction/**`, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    let response = await route.fetch({ maxRedirects: 0 });
+    for (let i = 0; i < 5 && (response.headers().location || '').startsWith(`${issuer}/auth/`); i += 1) {
+      response = await page.context().request.get(response.headers().location, { maxRedirects: 0 });
+    }
+    const location = response.headers().location;
+    const changed = location ? rewrite({ location }) : rewrite({ html: await response.text() });
+    if (changed?.location) return route.fulfill({ status: 303, headers: { location: changed.location } });
+    if (changed?.html) return route.fulfill({ response, body: changed.html });
+    if (location) return route.fulfill({ status: 303, headers: { location } });
+    return route.fulfill({ response });
+  });
+}
+
 export function outcome(page) {
   return page.locator('[data-testid=outcome]');
 }

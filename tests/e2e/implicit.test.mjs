@@ -3,33 +3,16 @@
 // which the Service Worker takes; the ID token's signature, nonce and at_hash are checked.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  auditNoTokens, launchBrowser, settled, signInAtProvider, startIdp, startStatic, stop, watch,
-} from './harness.mjs';
+import { auditNoTokens, environment, rewriteProviderAnswer, settled, signInAtProvider, watch } from './harness.mjs';
 
 const APP_PORT = 18083;
 const IDP_PORT = 19003;
 const origin = `http://127.0.0.1:${APP_PORT}`;
-let idp;
-let app;
-let browser;
-
-before(async () => {
-  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
-  app = await startStatic({ port: APP_PORT });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  stop(app?.child);
-  app?.cleanup();
-  stop(idp?.child);
-});
+const env = environment({ appPort: APP_PORT, idpPort: IDP_PORT, before, after });
 
 /** Opens the app for an implicit login and waits for the Service Worker to control it. */
 async function open(page, responseType) {
-  const q = new URLSearchParams({ issuer: idp.issuer, client_id: 'flowlab-demo', flow: 'implicit', response_type: responseType });
+  const q = new URLSearchParams({ issuer: env.idp.issuer, client_id: 'flowlab-demo', flow: 'implicit', response_type: responseType });
   await page.goto(`${origin}/?${q}`);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
 }
@@ -45,13 +28,13 @@ function capturePost(page) {
 
 describe('implicit with form_post', () => {
   test('id_token: authentication only, verified, nothing stored, no POST at the host', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const seen = watch(page, origin);
     const post = capturePost(page);
-    const before = app.requests().length;
+    const before = env.app.requests().length;
     await open(page, 'id_token');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.status, 'signed-in', r.text);
     assert.match(await page.getByTestId('id-token-claims').innerText(), /sub\s+alice/);
@@ -66,7 +49,7 @@ describe('implicit with form_post', () => {
     assert.equal(await page.getByRole('button', { name: 'Call the API' }).isDisabled(), true, 'no access token, no API call');
     const idToken = post.fields.get('id_token');
     assert.ok(idToken);
-    const host = app.requests().slice(before);
+    const host = env.app.requests().slice(before);
     assert.ok(!host.some((q) => q.startsWith('POST')), host.join('\n'));
     const audit = await auditNoTokens(page, page.context(), [idToken], seen.navigations, host);
     assert.deepEqual(audit.found, []);
@@ -75,13 +58,13 @@ describe('implicit with form_post', () => {
   });
 
   test('id_token token (legacy): at_hash binds the access token, userinfo is called', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const seen = watch(page, origin);
     const post = capturePost(page);
     await open(page, 'id_token token');
     assert.match(await page.locator('#response_type-hint').innerText(), /legacy/);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.status, 'signed-in', r.text);
     assert.match(await page.locator('li.step[data-step=authorize]').innerText(), /LEGACY/);
@@ -89,53 +72,37 @@ describe('implicit with form_post', () => {
     assert.equal(JSON.parse(await page.getByTestId('api-response').innerText()).sub, 'alice');
     const tokens = [post.fields.get('id_token'), post.fields.get('access_token')];
     assert.ok(tokens.every(Boolean));
-    const audit = await auditNoTokens(page, page.context(), tokens, seen.navigations, app.requests());
+    const audit = await auditNoTokens(page, page.context(), tokens, seen.navigations, env.app.requests());
     assert.deepEqual(audit.found, []);
   });
 
   test('an access token swapped in the POST fails at_hash', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     await open(page, 'id_token token');
     // Rewrite the provider's auto-submitting form before the browser posts it.
-    await page.route(`${idp.issuer}/interaction/**`, async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      let response = await route.fetch({ maxRedirects: 0 });
-      for (let i = 0; i < 5 && (response.headers().location || '').startsWith(`${idp.issuer}/auth/`); i += 1) {
-        response = await page.context().request.get(response.headers().location, { maxRedirects: 0 });
-      }
-      const html = (await response.text()).replace(/(name="access_token" value=")[^"]+/, '$1swapped-access-token-value');
-      return route.fulfill({ response, body: html });
-    });
+    await rewriteProviderAnswer(page, env.idp.issuer, ({ html }) => html && { html: html.replace(/(name="access_token" value=")[^"]+/, '$1swapped-access-token-value') });
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.error, 'hash_mismatch', r.text);
   });
 
   test("another login's ID token (wrong nonce) is refused", async () => {
     // First login: keep its ID token.
-    const first = await (await browser.newContext()).newPage();
+    const first = await (await env.browser.newContext()).newPage();
     const post = capturePost(first);
     await open(first, 'id_token');
     await first.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(first, idp.issuer);
+    await signInAtProvider(first, env.idp.issuer);
     assert.equal((await settled(first)).status, 'signed-in');
     const stolen = post.fields.get('id_token');
     // Second login: the provider's answer carries the first login's token instead.
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const seen = watch(page, origin);
     await open(page, 'id_token');
-    await page.route(`${idp.issuer}/interaction/**`, async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      let response = await route.fetch({ maxRedirects: 0 });
-      for (let i = 0; i < 5 && (response.headers().location || '').startsWith(`${idp.issuer}/auth/`); i += 1) {
-        response = await page.context().request.get(response.headers().location, { maxRedirects: 0 });
-      }
-      const html = (await response.text()).replace(/(name="id_token" value=")[^"]+/, `$1${stolen}`);
-      return route.fulfill({ response, body: html });
-    });
+    await rewriteProviderAnswer(page, env.idp.issuer, ({ html }) => html && { html: html.replace(/(name="id_token" value=")[^"]+/, `$1${stolen}`) });
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.error, 'nonce_mismatch', r.text);
     await page.locator('li.step[data-step=id-token] li.check.pass').filter({ has: page.locator('strong', { hasText: /^signature$/ }) }).waitFor({ timeout: 2000 });

@@ -2,50 +2,40 @@
 // on the release build served as static files.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  auditNoTokens, launchBrowser, outcome, settled, signInAtProvider, startIdp, startStatic, stop, watch,
-} from './harness.mjs';
+import { auditNoTokens, environment, outcome, rewriteProviderAnswer, settled, signInAtProvider, watch } from './harness.mjs';
 
 const APP_PORT = 18080;
 const IDP_PORT = 19000;
 const appOrigins = [`http://127.0.0.1:${APP_PORT}`, `http://localhost:${APP_PORT}`];
 
-let idp;
-let app;
-let browser;
-
-before(async () => {
-  // The token endpoint allows CORS for 127.0.0.1 only, so the app opened at localhost shows the
-  // refused-CORS path.
-  idp = await startIdp({ port: IDP_PORT, appOrigins, corsOrigins: [appOrigins[0]] });
-  app = await startStatic({ port: APP_PORT });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  stop(app?.child);
-  app?.cleanup();
-  stop(idp?.child);
+// The token endpoint allows CORS for 127.0.0.1 only, so the app opened at localhost shows the
+// refused-CORS path.
+const env = environment({
+  appPort: APP_PORT,
+  idpPort: IDP_PORT,
+  extraOrigins: [appOrigins[1]],
+  corsOrigins: [appOrigins[0]],
+  before,
+  after,
 });
 
 function appUrl(params = {}, origin = appOrigins[0]) {
-  const q = new URLSearchParams({ issuer: idp.issuer, client_id: 'flowlab-demo', ...params });
+  const q = new URLSearchParams({ issuer: env.idp.issuer, client_id: 'flowlab-demo', ...params });
   return `${origin}/?${q}`;
 }
 
 async function signIn(page, params, login = 'alice') {
   await page.goto(appUrl(params));
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await signInAtProvider(page, idp.issuer, login);
+  await signInAtProvider(page, env.idp.issuer, login);
   return settled(page);
 }
 
 describe('Authorization Code with PKCE', () => {
   test('a full login: claims verified, userinfo called, no token stored anywhere', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const seen = watch(page, appOrigins[0]);
-    const before = app.requests().length;
+    const before = env.app.requests().length;
     const result = await signIn(page, { scope: 'openid profile email' });
     assert.equal(result.status, 'signed-in', result.text);
 
@@ -102,16 +92,16 @@ describe('Authorization Code with PKCE', () => {
 
     // The address bar no longer carries the code.
     assert.ok(!page.url().includes('code='), page.url());
-    const audit = await auditNoTokens(page, page.context(), seen.tokens, seen.navigations, app.requests().slice(before));
+    const audit = await auditNoTokens(page, page.context(), seen.tokens, seen.navigations, env.app.requests().slice(before));
     assert.deepEqual(audit.found, []);
     assert.equal(audit.state.session, '', 'the login transaction was deleted');
-    assert.ok(!app.requests().slice(before).some((r) => r.startsWith('POST')), 'nothing was posted to the static host');
+    assert.ok(!env.app.requests().slice(before).some((r) => r.startsWith('POST')), 'nothing was posted to the static host');
     assert.deepEqual(seen.errors, []);
     await page.close();
   });
 
   test('ES256-signed ID tokens verify through WebCrypto ECDSA', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const result = await signIn(page, { client_id: 'flowlab-demo-es256' });
     assert.equal(result.status, 'signed-in', result.text);
     await page.locator('li.step[data-step=id-token] li.check.pass', { hasText: 'ES256' }).first().waitFor({ timeout: 2000 });
@@ -119,31 +109,20 @@ describe('Authorization Code with PKCE', () => {
   });
 
   test('a tampered state ends in state_mismatch with no call to the token endpoint', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const seen = watch(page, appOrigins[0]);
     // Rewrite the provider's redirect back to the app: same code, another state (a forged answer).
-    // Playwright does not route redirect follow-ups, so the consent POST that starts the chain is
-    // routed, and the provider's own redirects are followed here with the context's cookies.
     let tampered = false;
-    await page.route(`${idp.issuer}/interaction/**`, async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      const response = await route.fetch({ maxRedirects: 0 });
-      let location = response.headers().location || '';
-      for (let i = 0; i < 5 && location.startsWith(`${idp.issuer}/auth/`); i += 1) {
-        const next = await page.context().request.get(location, { maxRedirects: 0 });
-        location = next.headers().location || '';
-      }
-      if (location.includes('/callback.html?')) {
-        const u = new URL(location);
-        u.searchParams.set('state', 'attacker-chosen-state-value');
-        location = u.toString();
-        tampered = true;
-      }
-      return route.fulfill({ status: 303, headers: { location } });
+    await rewriteProviderAnswer(page, env.idp.issuer, ({ location }) => {
+      if (!location?.includes('/callback.html?')) return undefined;
+      const u = new URL(location);
+      u.searchParams.set('state', 'attacker-chosen-state-value');
+      tampered = true;
+      return { location: u.toString() };
     });
     await page.goto(appUrl());
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const result = await settled(page);
     assert.ok(tampered, 'the redirect was rewritten');
     assert.equal(result.status, 'error');
@@ -161,7 +140,7 @@ describe('Authorization Code with PKCE', () => {
   });
 
   test('a replayed callback finds no transaction and exchanges nothing', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     let callback;
     page.on('framenavigated', (f) => {
       if (f === page.mainFrame() && f.url().includes('/callback.html?')) callback = f.url();
@@ -178,10 +157,10 @@ describe('Authorization Code with PKCE', () => {
   });
 
   test('the provider refusing CORS for this origin is named, with the origin to allow', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     await page.goto(appUrl({ redirect_uri: `${appOrigins[1]}/callback.html` }, appOrigins[1]));
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const result = await settled(page);
     assert.equal(result.status, 'error');
     assert.equal(result.error, 'cors', result.text);
@@ -190,7 +169,7 @@ describe('Authorization Code with PKCE', () => {
   });
 
   test('bad providers give clear errors and the app stays usable', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const seen = watch(page, appOrigins[0]);
     // Nothing listens on port 9 of loopback.
     await page.goto(appUrl({ issuer: 'http://127.0.0.1:9' }));
@@ -203,7 +182,7 @@ describe('Authorization Code with PKCE', () => {
     r = await settled(page);
     assert.equal(r.error, 'discovery_invalid', r.text);
     // A trailing slash is another issuer (Discovery 4.3).
-    await page.fill('#issuer', `${idp.issuer}/`);
+    await page.fill('#issuer', `${env.idp.issuer}/`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     r = await settled(page);
     assert.equal(r.error, 'issuer_mismatch', r.text);
@@ -221,12 +200,12 @@ describe('Authorization Code with PKCE', () => {
   });
 
   test('sign out forgets the tokens and ends the provider session', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     const r = await signIn(page, {});
     assert.equal(r.status, 'signed-in', r.text);
     const seen = watch(page, appOrigins[0]);
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/session/end`), { timeout: 10000, waitUntil: 'commit' });
+    await page.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/session/end`), { timeout: 10000, waitUntil: 'commit' });
     const endUrl = new URL(page.url());
     assert.equal(endUrl.searchParams.get('client_id'), 'flowlab-demo');
     assert.equal(endUrl.searchParams.get('post_logout_redirect_uri'), `${appOrigins[0]}/`);
@@ -238,13 +217,13 @@ describe('Authorization Code with PKCE', () => {
     assert.equal(await outcome(page).getAttribute('data-status'), 'idle');
     assert.match(await outcome(page).innerText(), /Signed out/);
     // The configuration survived the round trip, the URL is clean, nothing is left stored.
-    assert.equal(await page.inputValue('#issuer'), idp.issuer);
+    assert.equal(await page.inputValue('#issuer'), env.idp.issuer);
     assert.ok(!page.url().includes('state='), page.url());
     assert.equal(await page.evaluate(() => sessionStorage.length), 0);
     assert.ok(seen.navigations.every((u) => !u.includes('id_token_hint')));
     // The provider session is gone: signing in again asks for the login page.
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/interaction/`), { timeout: 10000, waitUntil: 'commit' });
+    await page.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/interaction/`), { timeout: 10000, waitUntil: 'commit' });
     assert.equal(await page.locator('input[name=login]').count(), 1);
     await page.close();
   });

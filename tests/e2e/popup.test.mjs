@@ -3,31 +3,16 @@
 // and closes itself.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { auditNoTokens, launchBrowser, settled, signInAtProvider, startIdp, startStatic, stop, watch } from './harness.mjs';
+import { auditNoTokens, environment, settled, signInAtProvider, watch } from './harness.mjs';
 
 const APP_PORT = 18084;
 const IDP_PORT = 19004;
 const origin = `http://127.0.0.1:${APP_PORT}`;
-let idp;
-let app;
-let browser;
-
-before(async () => {
-  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
-  app = await startStatic({ port: APP_PORT });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  stop(app?.child);
-  app?.cleanup();
-  stop(idp?.child);
-});
+const env = environment({ appPort: APP_PORT, idpPort: IDP_PORT, before, after });
 
 /** A page whose every sessionStorage/localStorage write is recorded. */
 async function recordingPage() {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   await context.addInitScript(() => {
     window.__writes = [];
     for (const store of [window.sessionStorage, window.localStorage]) {
@@ -42,7 +27,7 @@ async function recordingPage() {
 }
 
 async function popupLogin(page, params) {
-  const q = new URLSearchParams({ issuer: idp.issuer, client_id: 'flowlab-demo', window: 'popup', ...params });
+  const q = new URLSearchParams({ issuer: env.idp.issuer, client_id: 'flowlab-demo', window: 'popup', ...params });
   await page.goto(`${origin}/?${q}`);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
@@ -58,7 +43,7 @@ describe('popup window', () => {
       const page = await recordingPage();
       const seen = watch(page, origin);
       const popup = await popupLogin(page, params);
-      await signInAtProvider(popup, idp.issuer);
+      await signInAtProvider(popup, env.idp.issuer);
       if (!popup.isClosed()) {
         await popup.waitForEvent('close', { timeout: 10000 }).catch(async (e) => {
           const status = popup.isClosed() ? 'closed' : await popup.locator('[data-testid=outcome]').innerText().catch(() => popup.url());
@@ -70,7 +55,7 @@ describe('popup window', () => {
       assert.match(await page.getByTestId('id-token-claims').innerText(), /sub\s+alice/);
       assert.deepEqual(await page.evaluate(() => window.__writes), [], 'nothing was written to storage');
       assert.equal(seen.navigations.length, 1, `the page stayed: ${seen.navigations.join(', ')}`);
-      const audit = await auditNoTokens(page, page.context(), seen.tokens, seen.navigations, app.requests());
+      const audit = await auditNoTokens(page, page.context(), seen.tokens, seen.navigations, env.app.requests());
       assert.deepEqual(audit.found, []);
       assert.deepEqual(seen.errors, []);
     });
@@ -79,7 +64,7 @@ describe('popup window', () => {
   test('the user closes the popup: popup_closed, and the app is ready for the next try', async () => {
     const page = await recordingPage();
     const popup = await popupLogin(page, {});
-    await popup.waitForURL((u) => u.href.startsWith(`${idp.issuer}/interaction/`), { timeout: 10000 });
+    await popup.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/interaction/`), { timeout: 10000 });
     await popup.close();
     const r = await settled(page);
     assert.equal(r.error, 'popup_closed', r.text);
@@ -89,12 +74,12 @@ describe('popup window', () => {
   test('a message from another window is ignored', async () => {
     const page = await recordingPage();
     const popup = await popupLogin(page, {});
-    await popup.waitForURL((u) => u.href.startsWith(`${idp.issuer}/interaction/`), { timeout: 10000 });
+    await popup.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/interaction/`), { timeout: 10000 });
     // A forged answer posted by the page itself (not the popup) must not be taken.
     await page.evaluate(() => window.postMessage({ type: 'flowlab-popup-answer', pairs: [['code', 'forged'], ['state', 'x']], source: 'query', url: 'x' }, location.origin));
     await page.waitForTimeout(600);
     assert.equal(await page.getByTestId('outcome').getAttribute('data-status'), 'in-progress');
-    await signInAtProvider(popup, idp.issuer);
+    await signInAtProvider(popup, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.status, 'signed-in', r.text);
   });

@@ -3,40 +3,25 @@
 // rewrites the provider's real answer in flight; everything else is the provider's own doing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, settled, signInAtProvider, startIdp, startStatic, stop, watch } from './harness.mjs';
+import { environment, settled, signInAtProvider, watch } from './harness.mjs';
 
 const APP_PORT = 18081;
 const IDP_PORT = 19001;
 const origin = `http://127.0.0.1:${APP_PORT}`;
-let idp;
-let app;
-let browser;
-
-before(async () => {
-  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
-  app = await startStatic({ port: APP_PORT });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  stop(app?.child);
-  app?.cleanup();
-  stop(idp?.child);
-});
+const env = environment({ appPort: APP_PORT, idpPort: IDP_PORT, before, after });
 
 async function newPage() {
-  return (await browser.newContext()).newPage();
+  return (await env.browser.newContext()).newPage();
 }
 
 async function startLogin(page, extra = '') {
-  await page.goto(`${origin}/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo${extra}`);
+  await page.goto(`${origin}/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo${extra}`);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** Rewrites the token endpoint's JSON answer with `edit` before the page sees it. */
 async function editTokenResponse(page, edit) {
-  await page.route(`${idp.issuer}/token`, async (route) => {
+  await page.route(`${env.idp.issuer}/token`, async (route) => {
     if (route.request().method() !== 'POST') return route.continue();
     const response = await route.fetch();
     const json = await response.json();
@@ -55,7 +40,7 @@ describe('rejections', () => {
       j.id_token = `${h}.${p}.${s.slice(0, 10)}${flipped}${s.slice(11)}`;
     });
     await startLogin(page);
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.error, 'bad_signature', r.text);
     await page.locator('li.step[data-step=id-token] li.check.fail', { hasText: 'signature' }).waitFor({ timeout: 2000 });
@@ -73,7 +58,7 @@ describe('rejections', () => {
       j.id_token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${p}.`;
     });
     await startLogin(page);
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.error, 'unsupported_alg', r.text);
     assert.ok(!seen.requests.some((q) => q.endsWith('/jwks')), 'no JWKS was fetched');
@@ -85,7 +70,7 @@ describe('rejections', () => {
       j.id_token = 'not-a-jwt';
     });
     await startLogin(page);
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.error, 'malformed_jwt', r.text);
     assert.match(r.text, /three parts/);
@@ -93,7 +78,7 @@ describe('rejections', () => {
 
   test("the token endpoint's HTML error page is named as such", async () => {
     const page = await newPage();
-    await page.route(`${idp.issuer}/token`, (route) =>
+    await page.route(`${env.idp.issuer}/token`, (route) =>
       route.fulfill({
         status: 502,
         contentType: 'text/html',
@@ -102,7 +87,7 @@ describe('rejections', () => {
       }),
     );
     await startLogin(page);
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.error, 'bad_response', r.text);
     assert.match(r.text, /HTML page titled .502 Bad Gateway./);
@@ -111,7 +96,7 @@ describe('rejections', () => {
   test('the user cancels at the provider: idp_error with the provider description, as text', async () => {
     const page = await newPage();
     await startLogin(page);
-    await page.waitForURL((u) => u.href.startsWith(`${idp.issuer}/interaction/`), { timeout: 15000 });
+    await page.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/interaction/`), { timeout: 15000 });
     await page.goto(`${page.url()}/abort`);
     const r = await settled(page);
     assert.equal(r.error, 'idp_error', r.text);
@@ -125,7 +110,7 @@ describe('rejections', () => {
     await startLogin(page);
     // Eleven minutes pass at the provider (the transaction lives ten).
     await page.clock.fastForward('11:00');
-    await signInAtProvider(page, idp.issuer);
+    await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
     assert.equal(r.error, 'transaction_expired', r.text);
     assert.equal(await page.evaluate(() => sessionStorage.length), 0);

@@ -5,59 +5,46 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser, root, settled, signInAtProvider, startIdp, startStatic, stop, watch } from './harness.mjs';
+import { environment, root, settled, signInAtProvider, watch } from './harness.mjs';
 
 const dir = process.env.FLOWLAB_DIST_SUBPATH || join(root, 'target', 'dist-subpath');
 const APP_PORT = 18090;
 const IDP_PORT = 19010;
 const origin = `http://127.0.0.1:${APP_PORT}`;
-let idp;
-let app;
-let browser;
-
-before(async () => {
+before(() => {
   assert.ok(existsSync(join(dir, 'index.html')), `build the sub-path variant first: trunk build --release --offline --public-url /flowlab/ --dist ${dir}`);
-  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin], appPaths: '/flowlab/' });
-  app = await startStatic({ port: APP_PORT, base: '/flowlab/', dir });
-  browser = await launchBrowser();
 });
-
-after(async () => {
-  await browser?.close();
-  stop(app?.child);
-  app?.cleanup();
-  stop(idp?.child);
-});
+const env = environment({ appPort: APP_PORT, idpPort: IDP_PORT, appPaths: '/flowlab/', base: '/flowlab/', dir, before, after });
 
 test('a full login from /flowlab/ on a static host', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await env.browser.newContext()).newPage();
   const seen = watch(page, origin);
-  await page.goto(`${origin}/flowlab/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo`);
+  await page.goto(`${origin}/flowlab/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo`);
   assert.equal(await page.inputValue('#redirect_uri'), `${origin}/flowlab/callback.html`);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await signInAtProvider(page, idp.issuer);
+  await signInAtProvider(page, env.idp.issuer);
   const result = await settled(page);
   assert.equal(result.status, 'signed-in', result.text);
   assert.equal(new URL(page.url()).pathname, '/flowlab/');
   assert.match(await page.getByTestId('id-token-claims').innerText(), /sub\s+alice/);
   // Every request the static host saw stayed under the sub-path, and none was a POST.
-  const requests = app.requests();
+  const requests = env.app.requests();
   assert.ok(requests.length > 0);
   assert.ok(requests.every((r) => r.startsWith('GET /flowlab/')), requests.join('\n'));
   assert.deepEqual(seen.errors, []);
 });
 
 test('form_post from /flowlab/: the worker scoped to the sub-path takes the POST', async () => {
-  const page = await (await browser.newContext()).newPage();
-  const before = app.requests().length;
-  await page.goto(`${origin}/flowlab/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo&response_mode=form_post`);
+  const page = await (await env.browser.newContext()).newPage();
+  const before = env.app.requests().length;
+  await page.goto(`${origin}/flowlab/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo&response_mode=form_post`);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).scope);
   assert.equal(scope, `${origin}/flowlab/`);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await signInAtProvider(page, idp.issuer);
+  await signInAtProvider(page, env.idp.issuer);
   const result = await settled(page);
   assert.equal(result.status, 'signed-in', result.text);
-  const requests = app.requests().slice(before);
+  const requests = env.app.requests().slice(before);
   assert.ok(requests.every((r) => r.startsWith('GET /flowlab/')), requests.join('\n'));
 });

@@ -2,27 +2,12 @@
 // each back-channel call, showing the request about to be sent, until "Continue" is pressed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, settled, signInAtProvider, startIdp, startStatic, stop, watch } from './harness.mjs';
+import { environment, settled, signInAtProvider, watch } from './harness.mjs';
 
 const APP_PORT = 18089;
 const IDP_PORT = 19009;
 const origin = `http://127.0.0.1:${APP_PORT}`;
-let idp;
-let app;
-let browser;
-
-before(async () => {
-  idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
-  app = await startStatic({ port: APP_PORT });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  stop(app?.child);
-  app?.cleanup();
-  stop(idp?.child);
-});
+const env = environment({ appPort: APP_PORT, idpPort: IDP_PORT, before, after });
 
 /** Waits for the next pause and returns the id of the step it holds; then continues. */
 async function continueAfter(page, seen, expectedStep) {
@@ -41,16 +26,16 @@ async function continueAfter(page, seen, expectedStep) {
 }
 
 test('step through a PKCE login: a pause before every redirect and request', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await env.browser.newContext()).newPage();
   const seen = watch(page, origin);
-  await page.goto(`${origin}/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo`);
+  await page.goto(`${origin}/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo`);
   await page.getByLabel('Step through').check();
   assert.equal(await page.getByTestId('continue').isDisabled(), true);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await continueAfter(page, seen, 'discovery');
   // Before the redirect the page is still here, showing the request it is about to send.
   await continueAfter(page, seen, 'authorize');
-  await signInAtProvider(page, idp.issuer);
+  await signInAtProvider(page, env.idp.issuer);
   // Back from the provider: the setting travelled with the login.
   await continueAfter(page, seen, 'token');
   await continueAfter(page, seen, 'jwks');
@@ -62,13 +47,13 @@ test('step through a PKCE login: a pause before every redirect and request', asy
 
 /** A login with one value broken on its way (break-it mode), returning the outcome. */
 async function breakIt(value, { reachesApp = true } = {}) {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await env.browser.newContext()).newPage();
   const seen = watch(page, origin);
-  await page.goto(`${origin}/?issuer=${encodeURIComponent(idp.issuer)}&client_id=flowlab-demo`);
+  await page.goto(`${origin}/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo`);
   await page.selectOption('#break_it', value);
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (!reachesApp) return { page, seen };
-  await signInAtProvider(page, idp.issuer);
+  await signInAtProvider(page, env.idp.issuer);
   return { page, seen, result: await settled(page) };
 }
 
@@ -94,13 +79,13 @@ for (const [value, error, step, who] of [
     if (value === 'signature') {
       assert.ok(await page.locator('li.step[data-step=id-token] li.check.fail').filter({ has: page.locator('strong', { hasText: /^signature$/ }) }).count());
     }
-    // The provider's refusal (HTTP 400) is the expected rejection, logged by the browser.
+    // The provider's refusal (HTTP 400) is the expected rejection, logged by the env.browser.
     assert.deepEqual(seen.errors.filter((e) => !e.startsWith('Failed to load resource')), []);
   });
 }
 
 test('break it: redirect_uri is refused by the provider itself', async () => {
   const { page } = await breakIt('redirect_uri', { reachesApp: false });
-  await page.waitForURL((u) => u.href.startsWith(idp.issuer), { timeout: 10000 });
+  await page.waitForURL((u) => u.href.startsWith(env.idp.issuer), { timeout: 10000 });
   assert.match(await page.locator('body').innerText(), /redirect_uri/);
 });
