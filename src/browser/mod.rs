@@ -443,6 +443,12 @@ impl Popup {
                 break Ok(data);
             }
             if self.0.closed().unwrap_or(true) {
+                // The popup posts its answer and closes at once: the message may still be on
+                // its way when the window is already gone. Give it a moment before giving up.
+                sleep_ms(300).await;
+                if let Some(data) = got.borrow_mut().take() {
+                    break Ok(data);
+                }
                 break Err(FlowError::new(
                     ErrorCode::PopupClosed,
                     "The login popup was closed before the provider answered; nothing was received. Sign in again.",
