@@ -89,6 +89,10 @@ pub async fn verify_id_token(
          recently, and for this very login (nonce). Only then are its claims believed.",
     );
     step.request = Some(HttpRecord::default().body(token).secret(token));
+    // The decoded header and claims, each explained (shown even when a check fails).
+    if let Ok(jwt) = decode(token) {
+        step.params = jwt.described();
+    }
     let result = verify_inner(sink, jwks_uri, token, want, companions, &mut step.checks).await;
     if let Ok(jwt) = &result {
         step.response = Some(HttpRecord::default().body(jwt.claims_pretty()));

@@ -224,6 +224,24 @@ impl DecodedJwt {
             .collect()
     }
 
+    /// The header members and the claims, each with its meaning, for a panel.
+    pub fn described(&self) -> Vec<super::step::Param> {
+        let h = &self.header;
+        [
+            ("alg", Some(&h.alg)),
+            ("kid", h.kid.as_ref()),
+            ("typ", h.typ.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| super::authorize::param(k, v, false)))
+        .chain(
+            self.claims_for_display()
+                .iter()
+                .map(|(k, v)| super::authorize::param(k, v, false)),
+        )
+        .collect()
+    }
+
     /// Indented JSON of the claims, for display.
     pub fn claims_pretty(&self) -> String {
         write(&Json::Object(self.claims.clone()))
@@ -267,6 +285,19 @@ pub(crate) mod tests {
         assert_eq!(d.time_claim("exp"), Some(1_500_000_000));
         assert_eq!(d.signature, b"sig");
         assert_eq!(d.signing_input, t.rsplit_once('.').unwrap().0);
+    }
+
+    #[test]
+    fn described_for_a_panel() {
+        let t = decode(&make(
+            r#"{"alg":"RS256","kid":"k"}"#,
+            r#"{"sub":"a","exp":0}"#,
+            b"",
+        ))
+        .unwrap();
+        let names: Vec<String> = t.described().into_iter().map(|p| p.name).collect();
+        assert_eq!(names, ["alg", "kid", "sub", "exp"]);
+        assert!(t.described()[0].meaning.contains("algorithm"));
     }
 
     #[test]

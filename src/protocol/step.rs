@@ -216,7 +216,11 @@ impl HttpRecord {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         match (&self.method, &self.url, self.status) {
-            (Some(m), Some(u), _) => out.push_str(&format!("{m} {u}\n")),
+            // Each query parameter on its own line, as sent.
+            (Some(m), Some(u), _) => out.push_str(&format!(
+                "{m} {}\n",
+                u.replacen('?', "\n    ?", 1).replace('&', "\n    &")
+            )),
             (None, Some(u), _) => out.push_str(&format!("{u}\n")),
             (_, _, Some(s)) => out.push_str(&format!("HTTP {s}\n")),
             _ => {}
@@ -369,6 +373,11 @@ mod tests {
         assert_eq!(
             req.to_text(),
             "POST https://h/token\nAccept: application/json\n\na=1"
+        );
+        let get = HttpRecord::request("GET", "https://op/auth?a=1&b=x%26y");
+        assert_eq!(
+            get.to_text(),
+            "GET https://op/auth\n    ?a=1\n    &b=x%26y\n"
         );
         let resp = HttpRecord::response(200).body(r#"{"a":1}"#);
         assert_eq!(resp.to_text(), "HTTP 200\n\n{\n  \"a\": 1\n}");
