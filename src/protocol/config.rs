@@ -59,6 +59,8 @@ pub struct Config {
     pub window: String,
     /// Pause before each redirect and each back-channel call until the presenter continues.
     pub step_through: bool,
+    /// Presenter view: large text and strong contrast, for a projector.
+    pub presenter: bool,
     /// Break-it mode: the value to alter on its way (see `tamper::Tamper`), consumed once.
     pub break_it: String,
     /// Extra authorization parameters (audience, prompt, login_hint, ...), in order.
@@ -122,6 +124,7 @@ impl Config {
             api_url: String::new(),
             window: "redirect".into(),
             step_through: false,
+            presenter: false,
             break_it: String::new(),
             extra: Vec::new(),
         }
@@ -174,6 +177,7 @@ impl Config {
                 }
             },
             "step_through" => self.step_through = matches!(value.as_str(), "on" | "true" | "1"),
+            "presenter" => self.presenter = matches!(value.as_str(), "on" | "true" | "1"),
             "break_it" => {
                 if !value.is_empty() && super::tamper::Tamper::parse(&value).is_none() {
                     return Err(format!("break_it \"{value}\" is not one of state, nonce, redirect_uri, code, code_verifier, signature"));
@@ -207,6 +211,7 @@ impl Config {
             "response_type" => self.response_type.clone(),
             "window" => self.window.clone(),
             "step_through" => if self.step_through { "on" } else { "" }.into(),
+            "presenter" => if self.presenter { "on" } else { "" }.into(),
             "break_it" => self.break_it.clone(),
             "extra" => self.extra_text(),
             _ => String::new(),
@@ -285,6 +290,9 @@ impl Config {
         }
         if self.step_through {
             pairs.push(("step_through", "on"));
+        }
+        if self.presenter {
+            pairs.push(("presenter", "on"));
         }
         if !self.break_it.is_empty() {
             pairs.push(("break_it", &self.break_it));

@@ -432,11 +432,26 @@ pub fn config_form_html(c: &Config) -> String {
         out.push_str("</select>");
         field_close(&mut out, id, hint);
     }
-    let checked = if c.step_through { " checked" } else { "" };
-    out.push_str(&format!(
-        "<div class=\"field check-field\"><label><input type=\"checkbox\" id=\"step_through\" aria-describedby=\"step_through-hint\"{checked}> \
-         Step through</label><small id=\"step_through-hint\">Pause before each redirect and request until Continue.</small></div>"
-    ));
+    for (id, on, label, hint) in [
+        (
+            "step_through",
+            c.step_through,
+            "Step through",
+            "Pause before each redirect and request until Continue.",
+        ),
+        (
+            "presenter",
+            c.presenter,
+            "Presenter view",
+            "Large text and strong contrast, for a projector.",
+        ),
+    ] {
+        let checked = if on { " checked" } else { "" };
+        out.push_str(&format!(
+            "<div class=\"field check-field\"><label><input type=\"checkbox\" id=\"{id}\" aria-describedby=\"{id}-hint\"{checked}> \
+             {label}</label><small id=\"{id}-hint\">{hint}</small></div>"
+        ));
+    }
     field_open(&mut out, "extra", "Extra authorization parameters");
     out.push_str(&format!(
         "<textarea id=\"extra\" rows=\"3\" spellcheck=\"false\" aria-describedby=\"extra-hint\">{}</textarea>",

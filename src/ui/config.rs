@@ -20,7 +20,7 @@ pub fn ConfigPanel() -> impl IntoView {
     let on_input = move |ev: leptos::ev::Event| {
         if let Some(id) = browser::event_target_id(&ev) {
             // A checkbox's value is its checked state.
-            let value = if id == "step_through" {
+            let value = if browser::event_target_data(&ev, "type").as_deref() == Some("checkbox") {
                 if event_target_checked(&ev) {
                     "on".into()
                 } else {

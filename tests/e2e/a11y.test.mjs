@@ -58,3 +58,17 @@ test('an error outcome, reached with the keyboard alone', async () => {
   assert.equal(r.error, 'network');
   assert.deepEqual(await audit(page), []);
 });
+
+test('presenter view: larger text, still accessible, kept across the login', async () => {
+  const page = await open(await env.browser.newContext());
+  const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  const normal = await size();
+  await page.getByLabel('Presenter view').check();
+  assert.ok((await size()) > normal * 1.2, 'the text grows');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtProvider(page, env.idp.issuer);
+  assert.equal((await settled(page)).status, 'signed-in');
+  assert.ok(await page.getByLabel('Presenter view').isChecked(), 'the setting travelled with the login');
+  assert.ok((await size()) > normal * 1.2);
+  assert.deepEqual(await audit(page), []);
+});
