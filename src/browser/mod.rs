@@ -536,6 +536,20 @@ pub fn event_target_data(ev: &web_sys::Event, name: &str) -> Option<String> {
         .and_then(|e| e.get_attribute(name))
 }
 
+/// A "Copy" button of an HTTP block was pressed: copies the block as shown (masked unless the
+/// panel was revealed).
+pub fn copy_block(ev: &web_sys::Event) {
+    let block = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .filter(|e| e.has_attribute("data-copy"))
+        .and_then(|e| e.closest(".http").ok().flatten())
+        .and_then(|h| h.query_selector("pre").ok().flatten());
+    if let Some(pre) = block {
+        copy_text(&pre.text_content().unwrap_or_default());
+    }
+}
+
 /// Copies text to the clipboard (best effort).
 pub fn copy_text(text: &str) {
     if let Some(w) = web_sys::window() {

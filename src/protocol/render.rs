@@ -47,7 +47,8 @@ fn http_block(out: &mut String, label: &str, record: &HttpRecord, revealed: bool
         record.masked().to_text()
     };
     out.push_str(&format!(
-        "<div class=\"http\"><h4>{label}</h4><pre class=\"code\">{}</pre></div>",
+        "<div class=\"http\"><h4>{label} <button type=\"button\" class=\"copy\" data-copy>Copy</button></h4>\
+         <pre class=\"code\">{}</pre></div>",
         escape(&text)
     ));
 }

@@ -98,7 +98,7 @@ pub fn StepList() -> impl IntoView {
         <section class="steps" aria-label="Steps of the flow">
             <h2>"Steps"</h2>
             <p class="muted">"Every redirect and request as it happens, explained and checked. Dashed arrows: front channel; solid: back channel."</p>
-            <div on:change=on_change inner_html=html(state, Part::Steps)></div>
+            <div on:change=on_change on:click=|ev| browser::copy_block(&ev) inner_html=html(state, Part::Steps)></div>
             <details class="export">
                 <summary data-testid="export">"Export"</summary>
                 <label class="reveal"><input type="checkbox" on:change=move |ev| state.transcript_secrets.set(event_target_checked(&ev))/>" include secrets"</label>

@@ -70,6 +70,13 @@ describe('Authorization Code with PKCE', () => {
     assert.equal(seen.tokens.length >= 2, true, 'the provider issued tokens');
     for (const t of seen.tokens) assert.ok(!panelText.includes(t), 'a token is visible unmasked');
     assert.ok(!(await page.locator('.steps').innerHTML()).includes(seen.tokens[0]), 'no unmasked token in the markup');
+    // Copy: the block as shown, masked unless revealed.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: appOrigins[0] });
+    await page.locator('li.step[data-step=token] .http').nth(1).getByRole('button', { name: 'Copy' }).click();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(copied, /^HTTP 200/);
+    assert.match(copied, /masked/);
+    for (const t of seen.tokens) assert.ok(!copied.includes(t), 'a token reached the clipboard unmasked');
     // Revealing is a deliberate click, per panel, and can be undone.
     const tokenStep = page.locator('li.step[data-step=token]');
     await tokenStep.locator('label.reveal input').check();
