@@ -38,6 +38,7 @@ fi
 
 apt_missing=()
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_missing+=(nodejs npm); fi
+if ! command -v wasm-opt >/dev/null; then apt_missing+=(binaryen); fi
 if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then apt_missing+=(chromium); fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "Installing ${apt_missing[*]} from Debian"

@@ -556,3 +556,55 @@ pub fn copy_text(text: &str) {
         let _ = w.navigator().clipboard().write_text(text);
     }
 }
+
+/// The value of the form control with this id (empty when there is none).
+pub fn field_value(id: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| Reflect::get(&e, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// Whether a key event is typing into a form control (shortcuts leave those alone).
+pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.ctrl_key()
+        || ev.meta_key()
+        || ev.alt_key()
+        || ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
+/// Moves the focus to the step panel `delta` places from the one holding the focus (the first
+/// panel going forward, the last going back, when none does) and scrolls it into view.
+pub fn focus_step(delta: i32) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(panels) = doc.query_selector_all("li.step") else {
+        return;
+    };
+    let n = panels.length() as i32;
+    if n == 0 {
+        return;
+    }
+    let current: Option<JsValue> = doc
+        .active_element()
+        .and_then(|a| a.closest("li.step").ok().flatten())
+        .map(Into::into);
+    let at = (0..n).find(|&i| panels.get(i as u32).map(JsValue::from) == current);
+    let next = match at {
+        Some(i) => (i + delta).clamp(0, n - 1),
+        None if delta > 0 => 0,
+        None => n - 1,
+    };
+    if let Some(el) = panels
+        .get(next as u32)
+        .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}

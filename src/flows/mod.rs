@@ -3,6 +3,7 @@
 //! A flow knows the order of things; `protocol` knows the rules; the UI only renders steps and
 //! sends intents (sign in, call the API, sign out).
 
+pub mod inspect;
 pub mod pkce;
 pub mod verify;
 
@@ -94,8 +95,11 @@ pub(crate) fn call<'a>(
 }
 
 /// A boxed back-channel call: its callers share one copy of the state machine.
-pub(crate) type Answer<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpAnswer, FlowError>> + 'a>>;
+pub(crate) type Answer<'a> = Boxed<'a, Result<HttpAnswer, FlowError>>;
+
+/// A boxed future. Long async functions awaited from several places return one, so their state
+/// machine exists once in the wasm instead of being inlined into every caller.
+pub(crate) type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
 
 /// A signed-in session. Held in memory only: never stored, never put in a URL.
 #[derive(Clone, Debug)]

@@ -5,7 +5,7 @@
 //! -> error -> code exchange -> ID token validation -> call the API (userinfo).
 
 use super::verify::{verify_id_token, Companions};
-use super::{call, Session, StepSink};
+use super::{call, Boxed, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{
     authorize_step, broken_authorize, build_authorization_request, check_form_post_target,
@@ -25,7 +25,9 @@ use crate::protocol::logout::{
 };
 use crate::protocol::pkce::b64url;
 use crate::protocol::pkce::LoginSecrets;
-use crate::protocol::step::StepStatus;
+use crate::protocol::refresh::{merge_refreshed, refresh_body, refresh_step};
+use crate::protocol::revoke::{judge_revocation, revoke_body, revoke_step, to_revoke};
+use crate::protocol::step::{Step, StepStatus};
 use crate::protocol::token::TokenSet;
 use crate::protocol::token::{
     api_step, code_exchange_body, judge_api_response, judge_token_response, token_step,
@@ -34,40 +36,42 @@ use crate::protocol::transaction::{Recorded, Transaction, TRANSACTION_LIFETIME_S
 use crate::protocol::url::{parse_pairs, query_of};
 
 /// Fetches and judges the discovery document, emitting its step.
-pub async fn discover(
-    sink: &dyn StepSink,
-    issuer: &str,
-) -> Result<(ProviderMetadata, Recorded), FlowError> {
-    let url = match discovery_url(issuer) {
-        Ok(u) => u,
-        Err(e) => {
-            let (step, _) = discovery_step(issuer, issuer, Err(&e), None);
-            sink.emit(step);
-            return Err(e);
-        }
-    };
-    sink.hold(&discovery_request_step(&url)).await;
-    let started = browser::now_ms();
-    let answer = browser::fetch(HttpCall {
-        method: "GET",
-        url: &url,
-        headers: &[("Accept", "application/json")],
-        body: None,
+pub fn discover<'a>(
+    sink: &'a dyn StepSink,
+    issuer: &'a str,
+) -> Boxed<'a, Result<(ProviderMetadata, Recorded), FlowError>> {
+    Box::pin(async move {
+        let url = match discovery_url(issuer) {
+            Ok(u) => u,
+            Err(e) => {
+                let (step, _) = discovery_step(issuer, issuer, Err(&e), None);
+                sink.emit(step);
+                return Err(e);
+            }
+        };
+        sink.hold(&discovery_request_step(&url)).await;
+        let started = browser::now_ms();
+        let answer = browser::fetch(HttpCall {
+            method: "GET",
+            url: &url,
+            headers: &[("Accept", "application/json")],
+            body: None,
+        })
+        .await;
+        let duration_ms = Some((browser::now_ms() - started) as u32);
+        let (step, meta) = discovery_step(issuer, &url, answer.as_ref(), duration_ms);
+        sink.emit(step);
+        let meta = meta?;
+        let answer = answer?;
+        Ok((
+            meta,
+            Recorded {
+                url,
+                answer,
+                duration_ms,
+            },
+        ))
     })
-    .await;
-    let duration_ms = Some((browser::now_ms() - started) as u32);
-    let (step, meta) = discovery_step(issuer, &url, answer.as_ref(), duration_ms);
-    sink.emit(step);
-    let meta = meta?;
-    let answer = answer?;
-    Ok((
-        meta,
-        Recorded {
-            url,
-            answer,
-            duration_ms,
-        },
-    ))
 }
 
 /// Starts a login: on success the browser is leaving for the provider.
@@ -284,6 +288,7 @@ fn finish<'a>(
             at_hash: None,
             require_at_hash: implicit && tokens.access_token.is_some(),
             c_hash: None,
+            previous: None,
         };
         let companions = Companions {
             access_token: tokens.access_token.as_deref(),
@@ -301,7 +306,6 @@ fn finish<'a>(
     })
 }
 
-/// Why no transaction was taken, with the abandoned one (if any) to replay its panels.
 /// Exchanges the authorization code at the token endpoint (with the PKCE verifier).
 async fn exchange_code(
     sink: &dyn StepSink,
@@ -309,44 +313,113 @@ async fn exchange_code(
     meta: &ProviderMetadata,
     code: &str,
 ) -> Result<TokenSet, FlowError> {
-    let token_endpoint = meta.token_endpoint.clone().ok_or_else(|| {
-        FlowError::new(
-            ErrorCode::DiscoveryInvalid,
-            "The provider has no token_endpoint.",
-        )
-    })?;
+    let token_endpoint = token_endpoint(meta)?;
     let body = code_exchange_body(
         code,
         &tx.config.redirect_uri,
         &tx.config.client_id,
         &tx.code_verifier,
     );
-    let mut step = token_step(&token_endpoint, &body, code, &tx.code_verifier);
-    let headers = [
-        ("Content-Type", "application/x-www-form-urlencoded"),
-        ("Accept", "application/json"),
-    ];
-    let answer = call(
-        sink,
-        &mut step,
-        HttpCall {
-            method: "POST",
-            url: &token_endpoint,
-            headers: &headers,
-            body: Some(&body),
-        },
-    )
-    .await;
-    let tokens = answer.and_then(|a| {
-        let (record, checks, result) = judge_token_response(&a, true);
-        step.response = Some(record);
-        step.checks.extend(checks);
-        result
-    });
-    sink.emit(step.settle());
-    tokens
+    let step = token_step(&token_endpoint, &body, code, &tx.code_verifier);
+    token_request(sink, step, &token_endpoint, &body, true).await
 }
 
+/// Sends a token request for `step` and judges the answer (one copy for every grant).
+fn token_request<'a>(
+    sink: &'a dyn StepSink,
+    mut step: Step,
+    endpoint: &'a str,
+    body: &'a str,
+    want_id_token: bool,
+) -> Boxed<'a, Result<TokenSet, FlowError>> {
+    Box::pin(async move {
+        let headers = [
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "application/json"),
+        ];
+        let answer = call(
+            sink,
+            &mut step,
+            HttpCall {
+                method: "POST",
+                url: endpoint,
+                headers: &headers,
+                body: Some(body),
+            },
+        )
+        .await;
+        let tokens = answer.and_then(|a| {
+            let (record, checks, result) = judge_token_response(&a, want_id_token);
+            step.response = Some(record);
+            step.checks.extend(checks);
+            result
+        });
+        sink.emit(step.settle());
+        tokens
+    })
+}
+
+/// Refreshes the session's tokens (RFC 6749 6). A public client's refresh token is rotated;
+/// a new ID token is validated like the first and must name the same session (OIDC Core 12.2).
+pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, FlowError> {
+    let Some(refresh_token) = session.tokens.refresh_token.clone() else {
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "This session has no refresh token: add offline_access to the scopes (many providers also want prompt=consent).",
+        ));
+    };
+    let endpoint = token_endpoint(&session.metadata)?;
+    let body = refresh_body(&refresh_token, &session.config.client_id);
+    let step = refresh_step(&endpoint, &body, &refresh_token);
+    let fresh = token_request(sink, step, &endpoint, &body, false).await?;
+    let (tokens, rotation) = merge_refreshed(&session.tokens, fresh);
+    // The rotation check belongs to the refresh step, which is the last one emitted.
+    if let Some(mut last) = sink.steps().pop().filter(|s| s.id == "refresh") {
+        last.checks.push(rotation);
+        sink.emit(last);
+    }
+    let mut next = session.clone();
+    if tokens.id_token != session.tokens.id_token {
+        let want = Expectations {
+            issuer: &session.metadata.issuer,
+            client_id: &session.config.client_id,
+            nonce: None,
+            now: browser::now_secs(),
+            at_hash: None,
+            require_at_hash: false,
+            c_hash: None,
+            previous: Some(&session.claims),
+        };
+        let companions = Companions {
+            access_token: tokens.access_token.as_deref(),
+            code: None,
+        };
+        let id_token = tokens.id_token.clone().unwrap_or_default();
+        let jwt = verify_id_token(
+            sink,
+            &session.metadata.jwks_uri,
+            &id_token,
+            &want,
+            companions,
+        )
+        .await?;
+        next.claims_text = jwt.claims_for_display();
+        next.claims = jwt.claims;
+    }
+    next.tokens = tokens;
+    Ok(next)
+}
+
+fn token_endpoint(meta: &ProviderMetadata) -> Result<String, FlowError> {
+    meta.token_endpoint.clone().ok_or_else(|| {
+        FlowError::new(
+            ErrorCode::DiscoveryInvalid,
+            "The provider has no token_endpoint.",
+        )
+    })
+}
+
+/// Why no transaction was taken, with the abandoned one (if any) to replay its panels.
 type TakeError = (FlowError, Option<Box<Transaction>>);
 
 fn take_by_state(params: &CallbackParams) -> Result<Transaction, TakeError> {
@@ -441,9 +514,37 @@ pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, 
     result
 }
 
-/// Signs out: the caller forgets the tokens; this sends the browser to the provider's
-/// end_session_endpoint (RP-Initiated Logout 1.0). Returns false when the provider has none.
-pub fn sign_out(sink: &dyn StepSink, session: &Session) -> Result<bool, FlowError> {
+/// Signs out: the caller has forgotten the tokens; this revokes them at the provider when it has
+/// a revocation endpoint (RFC 7009), then sends the browser to its end_session_endpoint
+/// (RP-Initiated Logout 1.0). Returns false when the provider has none.
+pub async fn sign_out(sink: &dyn StepSink, session: Session) -> Result<bool, FlowError> {
+    let mut revoked: Vec<&str> = Vec::new();
+    if let Some(endpoint) = &session.metadata.revocation_endpoint {
+        let t = &session.tokens;
+        for (hint, token) in to_revoke(t.refresh_token.as_deref(), t.access_token.as_deref()) {
+            let body = revoke_body(token, hint, &session.config.client_id);
+            let mut step = revoke_step(endpoint, &body, token, hint);
+            let answer = call(
+                sink,
+                &mut step,
+                HttpCall {
+                    method: "POST",
+                    url: endpoint,
+                    headers: &[("Content-Type", "application/x-www-form-urlencoded")],
+                    body: Some(&body),
+                },
+            )
+            .await;
+            if let Ok(a) = &answer {
+                let check = judge_revocation(a);
+                if !check.failed() {
+                    revoked.push(hint);
+                }
+                step.checks.push(check);
+            }
+            sink.emit(step.settle());
+        }
+    }
     let Some(end) = session.metadata.end_session_endpoint.clone() else {
         return Ok(false);
     };
@@ -458,6 +559,7 @@ pub fn sign_out(sink: &dyn StepSink, session: &Session) -> Result<bool, FlowErro
         state: state.clone(),
         config: session.config.clone(),
         created_at: browser::now_secs(),
+        revoked: revoked.join(", "),
     };
     browser::store_transaction(&LogoutTransaction::storage_key(&state), &tx.to_json())?;
     sink.emit(step);

@@ -1,7 +1,7 @@
 //! ID token verification: JWKS from `jwks_uri` (one re-fetch on an unknown kid), the signature
 //! through WebCrypto, then every claim check. Each is shown as its own line.
 
-use super::{call, StepSink};
+use super::{call, Boxed, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::idtoken::{
@@ -71,14 +71,15 @@ async fn expected_half_hash(alg: SigAlg, value: Option<&str>) -> Result<Option<S
 }
 
 /// Verifies an ID token and returns it decoded. `want` holds what the claims must match.
-pub async fn verify_id_token(
-    sink: &dyn StepSink,
-    jwks_uri: &str,
-    token: &str,
-    want: &Expectations<'_>,
-    companions: Companions<'_>,
-) -> Result<DecodedJwt, FlowError> {
-    let mut step = Step::new(
+pub fn verify_id_token<'a>(
+    sink: &'a dyn StepSink,
+    jwks_uri: &'a str,
+    token: &'a str,
+    want: &'a Expectations<'a>,
+    companions: Companions<'a>,
+) -> Boxed<'a, Result<DecodedJwt, FlowError>> {
+    Box::pin(async move {
+        let mut step = Step::new(
         "id-token",
         "Validate the ID token",
         StepKind::Local,
@@ -88,17 +89,18 @@ pub async fn verify_id_token(
          (never a key named inside the token), then that it was issued by this provider, for this client, \
          recently, and for this very login (nonce). Only then are its claims believed.",
     );
-    step.request = Some(HttpRecord::default().body(token).secret(token));
-    // The decoded header and claims, each explained (shown even when a check fails).
-    if let Ok(jwt) = decode(token) {
-        step.params = jwt.described();
-    }
-    let result = verify_inner(sink, jwks_uri, token, want, companions, &mut step.checks).await;
-    if let Ok(jwt) = &result {
-        step.response = Some(HttpRecord::default().body(jwt.claims_pretty()));
-    }
-    sink.emit(step.settle());
-    result
+        step.request = Some(HttpRecord::default().body(token).secret(token));
+        // The decoded header and claims, each explained (shown even when a check fails).
+        if let Ok(jwt) = decode(token) {
+            step.params = jwt.described();
+        }
+        let result = verify_inner(sink, jwks_uri, token, want, companions, &mut step.checks).await;
+        if let Ok(jwt) = &result {
+            step.response = Some(HttpRecord::default().body(jwt.claims_pretty()));
+        }
+        sink.emit(step.settle());
+        result
+    })
 }
 
 async fn verify_inner(
@@ -121,93 +123,7 @@ async fn verify_inner(
         "Three base64url parts: header, claims, signature.",
         "RFC 7519 7.2",
     ));
-    let alg = match SigAlg::parse(&jwt.header.alg) {
-        Ok(a) => a,
-        Err(e) => {
-            checks.push(
-                Check::failing("alg allowed", &e)
-                    .compared("RS256, PS256, ES256, EdDSA", &jwt.header.alg),
-            );
-            return Err(e);
-        }
-    };
-    checks.push(
-        Check::pass(
-            "alg allowed",
-            format!("{} is on the allow-list (never none or HS*).", alg.as_str()),
-            "RFC 8725 3.1",
-        )
-        .compared("RS256, PS256, ES256, EdDSA", alg.as_str()),
-    );
-
-    let jwks = fetch_jwks(
-        sink,
-        jwks_uri,
-        "jwks",
-        "The signature can only be checked with the provider's public key, published at jwks_uri.",
-    )
-    .await?;
-    let key: Jwk = match select_key(&jwks, &jwt.header, alg) {
-        Ok(k) => k.clone(),
-        Err(KeyChoiceError::UnknownKid(kid)) => {
-            // Keys rotate: fetch once more before giving up (OIDC Core 10.1.1).
-            let again = fetch_jwks(
-                sink,
-                jwks_uri,
-                "jwks-refetch",
-                "The token names a key the set did not hold; keys rotate, so the set is fetched once more.",
-            )
-            .await?;
-            match select_key(&again, &jwt.header, alg) {
-                Ok(k) => k.clone(),
-                Err(_) => return key_failure(checks, KeyChoiceError::UnknownKid(kid)),
-            }
-        }
-        Err(e) => return key_failure(checks, e),
-    };
-    checks.push(Check::pass(
-        "signing key",
-        format!(
-            "Key \"{}\" ({}) from jwks_uri.",
-            key.kid.as_deref().unwrap_or("(no kid)"),
-            key.kty
-        ),
-        "OIDC Core 10.1",
-    ));
-
-    // Break-it: one character of the signature changed before WebCrypto sees it.
-    let jwt = match sink.take_tamper("id-token") {
-        Some(t) => {
-            checks.push(t.check());
-            decode(&alter_signature(token))?
-        }
-        None => jwt,
-    };
-    let verified =
-        browser::verify_signature(alg, &key, jwt.signing_input.as_bytes(), &jwt.signature).await;
-    let sig_error = match verified {
-        Ok(true) => {
-            checks.push(Check::pass(
-                "signature",
-                "WebCrypto verified the signature: the token is exactly what the provider signed.",
-                SIG,
-            ));
-            None
-        }
-        Ok(false) => {
-            let e = FlowError::new(
-                ErrorCode::BadSignature,
-                "The signature does not verify: the token was altered or signed by someone else.",
-            )
-            .spec(SIG);
-            checks.push(Check::failing("signature", &e));
-            Some(e)
-        }
-        Err(e) => {
-            checks.push(Check::failing("signature", &e));
-            Some(e)
-        }
-    };
+    let (alg, jwt, sig_error) = check_signature(sink, jwks_uri, token, jwt, checks).await?;
     let mut want = want.clone();
     want.at_hash = expected_half_hash(alg, companions.access_token).await?;
     want.c_hash = expected_half_hash(alg, companions.code).await?;
@@ -229,7 +145,115 @@ async fn verify_inner(
     }
 }
 
-fn key_failure(checks: &mut Vec<Check>, e: KeyChoiceError) -> Result<DecodedJwt, FlowError> {
+/// The algorithm, the token as checked, and the signature's failure if it did not verify.
+pub(crate) type Signed = (SigAlg, DecodedJwt, Option<FlowError>);
+
+/// The signature half of a JWT's validation, each step its own check: the algorithm
+/// allow-list, the key from `jwks_uri` (one re-fetch on an unknown kid, never a key from the
+/// token), break-it, then WebCrypto. Returns the algorithm, the token as checked, and the
+/// signature's failure if it did not verify (the claims are still worth showing then); `Err`
+/// when nothing more can be checked.
+pub(crate) fn check_signature<'a>(
+    sink: &'a dyn StepSink,
+    jwks_uri: &'a str,
+    token: &'a str,
+    jwt: DecodedJwt,
+    checks: &'a mut Vec<Check>,
+) -> Boxed<'a, Result<Signed, FlowError>> {
+    Box::pin(async move {
+        let alg = match SigAlg::parse(&jwt.header.alg) {
+            Ok(a) => a,
+            Err(e) => {
+                checks.push(
+                    Check::failing("alg allowed", &e)
+                        .compared("RS256, PS256, ES256, EdDSA", &jwt.header.alg),
+                );
+                return Err(e);
+            }
+        };
+        checks.push(
+            Check::pass(
+                "alg allowed",
+                format!("{} is on the allow-list (never none or HS*).", alg.as_str()),
+                "RFC 8725 3.1",
+            )
+            .compared("RS256, PS256, ES256, EdDSA", alg.as_str()),
+        );
+
+        let jwks = fetch_jwks(
+        sink,
+        jwks_uri,
+        "jwks",
+        "The signature can only be checked with the provider's public key, published at jwks_uri.",
+    )
+    .await?;
+        let key: Jwk = match select_key(&jwks, &jwt.header, alg) {
+            Ok(k) => k.clone(),
+            Err(KeyChoiceError::UnknownKid(kid)) => {
+                // Keys rotate: fetch once more before giving up (OIDC Core 10.1.1).
+                let again = fetch_jwks(
+                sink,
+                jwks_uri,
+                "jwks-refetch",
+                "The token names a key the set did not hold; keys rotate, so the set is fetched once more.",
+            )
+            .await?;
+                match select_key(&again, &jwt.header, alg) {
+                    Ok(k) => k.clone(),
+                    Err(_) => return Err(key_failure(checks, KeyChoiceError::UnknownKid(kid))),
+                }
+            }
+            Err(e) => return Err(key_failure(checks, e)),
+        };
+        checks.push(Check::pass(
+            "signing key",
+            format!(
+                "Key \"{}\" ({}) from jwks_uri.",
+                key.kid.as_deref().unwrap_or("(no kid)"),
+                key.kty
+            ),
+            "OIDC Core 10.1",
+        ));
+
+        // Break-it: one character of the signature changed before WebCrypto sees it.
+        let jwt = match sink.take_tamper("id-token") {
+            Some(t) => {
+                checks.push(t.check());
+                decode(&alter_signature(token))?
+            }
+            None => jwt,
+        };
+        let verified =
+            browser::verify_signature(alg, &key, jwt.signing_input.as_bytes(), &jwt.signature)
+                .await;
+        let sig_error = match verified {
+            Ok(true) => {
+                checks.push(Check::pass(
+                "signature",
+                "WebCrypto verified the signature: the token is exactly what the provider signed.",
+                SIG,
+            ));
+                None
+            }
+            Ok(false) => {
+                let e = FlowError::new(
+                ErrorCode::BadSignature,
+                "The signature does not verify: the token was altered or signed by someone else.",
+            )
+            .spec(SIG);
+                checks.push(Check::failing("signature", &e));
+                Some(e)
+            }
+            Err(e) => {
+                checks.push(Check::failing("signature", &e));
+                Some(e)
+            }
+        };
+        Ok((alg, jwt, sig_error))
+    })
+}
+
+fn key_failure(checks: &mut Vec<Check>, e: KeyChoiceError) -> FlowError {
     let err = e.into_error();
     checks.push(Check::fail(
         "signing key",
@@ -237,5 +261,5 @@ fn key_failure(checks: &mut Vec<Check>, e: KeyChoiceError) -> Result<DecodedJwt,
         "OIDC Core 10.1.1",
         err.code,
     ));
-    Err(err)
+    err
 }

@@ -53,6 +53,8 @@ pub enum ErrorCode {
     TokenExpired,
     /// The ID token's `iat` is missing or in the future.
     IatInvalid,
+    /// A JWT's `nbf` (not before) is in the future.
+    NotYetValid,
     /// The ID token's `nonce` differs from the transaction's.
     NonceMismatch,
     /// A required claim is missing.
@@ -61,6 +63,8 @@ pub enum ErrorCode {
     HashMismatch,
     /// The userinfo `sub` differs from the ID token's.
     SubMismatch,
+    /// A refreshed ID token names another issuer, subject, audience or sign-in time.
+    SessionMismatch,
     /// The browser lacks something the app needs (WebCrypto, storage).
     Browser,
     /// response_mode=form_post needs the Service Worker in control of the page, and it is not.
@@ -97,10 +101,12 @@ impl ErrorCode {
             ErrorCode::AzpMismatch => "azp_mismatch",
             ErrorCode::TokenExpired => "token_expired",
             ErrorCode::IatInvalid => "iat_invalid",
+            ErrorCode::NotYetValid => "nbf_invalid",
             ErrorCode::NonceMismatch => "nonce_mismatch",
             ErrorCode::ClaimMissing => "claim_missing",
             ErrorCode::HashMismatch => "hash_mismatch",
             ErrorCode::SubMismatch => "sub_mismatch",
+            ErrorCode::SessionMismatch => "session_mismatch",
             ErrorCode::Browser => "browser",
             ErrorCode::WorkerUnavailable => "worker_unavailable",
             ErrorCode::PopupBlocked => "popup_blocked",

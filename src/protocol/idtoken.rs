@@ -30,6 +30,9 @@ pub struct Expectations<'a> {
     /// What c_hash must equal: the half-hash of the authorization code that came with the ID
     /// token (hybrid flow); `None` when no code came.
     pub c_hash: Option<String>,
+    /// After a refresh: the claims of the session's first ID token, which the new one must
+    /// repeat (OIDC Core 12.2).
+    pub previous: Option<&'a [(String, super::json::Json)]>,
 }
 
 /// at_hash and c_hash use the hash of the signature algorithm (OIDC Core 3.1.3.6): SHA-256 for
@@ -71,24 +74,109 @@ pub fn format_time(secs: i64) -> String {
     )
 }
 
+/// `iss` is exactly the discovered issuer (OIDC Core 3.1.3.7 (2)).
+pub fn iss_check(jwt: &DecodedJwt, issuer: &str) -> Check {
+    const SPEC: &str = "OIDC Core 3.1.3.7 (2)";
+    match jwt.str_claim("iss") {
+        Some(iss) if iss == issuer => Check::pass(
+            "iss",
+            "The token was issued by the provider you discovered.",
+            SPEC,
+        )
+        .compared(issuer, iss),
+        other => Check::fail(
+            "iss",
+            "The token's issuer is not the discovered issuer: it may come from another provider.",
+            SPEC,
+            ErrorCode::IdTokenIssMismatch,
+        )
+        .compared(issuer, other.unwrap_or("(missing)")),
+    }
+}
+
+/// `aud` contains the client (OIDC Core 3.1.3.7 (3)).
+pub fn aud_check(jwt: &DecodedJwt, client_id: &str) -> Check {
+    const SPEC: &str = "OIDC Core 3.1.3.7 (3)";
+    let auds = jwt.audiences();
+    let aud_text = if auds.is_empty() {
+        "(missing)".to_string()
+    } else {
+        auds.join(", ")
+    };
+    if auds.iter().any(|a| a == client_id) {
+        Check::pass("aud", "The token is meant for this client.", SPEC)
+    } else {
+        Check::fail(
+            "aud",
+            "The token was issued to another client: using it here would let that client's tokens sign users in.",
+            SPEC,
+            ErrorCode::AudMismatch,
+        )
+    }
+    .compared(client_id, aud_text)
+}
+
+/// `exp` has not passed, with [`CLOCK_SKEW_SECS`] of tolerance (OIDC Core 3.1.3.7 (9)).
+pub fn exp_check(jwt: &DecodedJwt, now: i64) -> Check {
+    const SPEC: &str = "OIDC Core 3.1.3.7 (9)";
+    let Some(exp) = jwt.time_claim("exp") else {
+        return Check::fail(
+            "exp",
+            "The token has no expiry time (exp).",
+            "OIDC Core 2",
+            ErrorCode::ClaimMissing,
+        );
+    };
+    if now <= exp + CLOCK_SKEW_SECS {
+        Check::pass(
+            "exp",
+            format!(
+                "The token is valid until {} (clock skew allowed: {CLOCK_SKEW_SECS} s).",
+                format_time(exp)
+            ),
+            SPEC,
+        )
+    } else {
+        Check::fail(
+            "exp",
+            format!("The token expired at {}.", format_time(exp)),
+            SPEC,
+            ErrorCode::TokenExpired,
+        )
+    }
+    .compared(format!("after {}", format_time(now)), format_time(exp))
+}
+
+/// `iat` is not in the future, with [`CLOCK_SKEW_SECS`] of tolerance (OIDC Core 3.1.3.7 (10)).
+pub fn iat_check(jwt: &DecodedJwt, now: i64) -> Check {
+    const SPEC: &str = "OIDC Core 3.1.3.7 (10)";
+    let Some(iat) = jwt.time_claim("iat") else {
+        return Check::fail(
+            "iat",
+            "The token has no issue time (iat).",
+            "OIDC Core 2",
+            ErrorCode::ClaimMissing,
+        );
+    };
+    if iat <= now + CLOCK_SKEW_SECS {
+        Check::pass("iat", format!("Issued at {}.", format_time(iat)), SPEC)
+    } else {
+        Check::fail(
+            "iat",
+            format!(
+                "The token says it was issued in the future ({}): check the clocks.",
+                format_time(iat)
+            ),
+            SPEC,
+            ErrorCode::IatInvalid,
+        )
+    }
+    .compared(format!("not after {}", format_time(now)), format_time(iat))
+}
+
 /// Applies every claim rule to a decoded token whose signature was checked separately.
 pub fn check_claims(jwt: &DecodedJwt, want: &Expectations<'_>) -> Vec<Check> {
-    let mut checks = Vec::new();
-
-    match jwt.str_claim("iss") {
-        Some(iss) if iss == want.issuer => checks.push(
-            Check::pass("iss", "The token was issued by the provider you discovered.", "OIDC Core 3.1.3.7 (2)").compared(want.issuer, iss),
-        ),
-        other => checks.push(
-            Check::fail(
-                "iss",
-                "The token's issuer is not the discovered issuer: it may come from another provider.",
-                "OIDC Core 3.1.3.7 (2)",
-                ErrorCode::IdTokenIssMismatch,
-            )
-            .compared(want.issuer, other.unwrap_or("(missing)")),
-        ),
-    }
+    let mut checks = vec![iss_check(jwt, want.issuer)];
 
     match jwt.str_claim("sub") {
         Some(s) if !s.is_empty() && s.len() <= 255 => checks.push(Check::pass(
@@ -105,32 +193,7 @@ pub fn check_claims(jwt: &DecodedJwt, want: &Expectations<'_>) -> Vec<Check> {
     }
 
     let auds = jwt.audiences();
-    let aud_text = if auds.is_empty() {
-        "(missing)".to_string()
-    } else {
-        auds.join(", ")
-    };
-    if auds.iter().any(|a| a == want.client_id) {
-        checks.push(
-            Check::pass(
-                "aud",
-                "The token is meant for this client.",
-                "OIDC Core 3.1.3.7 (3)",
-            )
-            .compared(want.client_id, &aud_text),
-        );
-    } else {
-        checks.push(
-            Check::fail(
-                "aud",
-                "The token was issued to another client: using it here would let that client's tokens sign users in.",
-                "OIDC Core 3.1.3.7 (3)",
-                ErrorCode::AudMismatch,
-            )
-            .compared(want.client_id, &aud_text),
-        );
-    }
-
+    checks.push(aud_check(jwt, want.client_id));
     match jwt.str_claim("azp") {
         Some(azp) if azp == want.client_id => checks.push(
             Check::pass("azp", "The authorized party is this client.", "OIDC Core 3.1.3.7 (4, 5)").compared(want.client_id, azp),
@@ -148,69 +211,8 @@ pub fn check_claims(jwt: &DecodedJwt, want: &Expectations<'_>) -> Vec<Check> {
         None => checks.push(Check::skip("azp", "A single audience and no azp: nothing to compare.", "OIDC Core 3.1.3.7 (4)")),
     }
 
-    match jwt.time_claim("exp") {
-        Some(exp) if want.now <= exp + CLOCK_SKEW_SECS => checks.push(
-            Check::pass(
-                "exp",
-                format!(
-                    "The token is valid until {} (clock skew allowed: {CLOCK_SKEW_SECS} s).",
-                    format_time(exp)
-                ),
-                "OIDC Core 3.1.3.7 (9)",
-            )
-            .compared(format!("after {}", format_time(want.now)), format_time(exp)),
-        ),
-        Some(exp) => checks.push(
-            Check::fail(
-                "exp",
-                format!("The token expired at {}.", format_time(exp)),
-                "OIDC Core 3.1.3.7 (9)",
-                ErrorCode::TokenExpired,
-            )
-            .compared(format!("after {}", format_time(want.now)), format_time(exp)),
-        ),
-        None => checks.push(Check::fail(
-            "exp",
-            "The token has no expiry time (exp).",
-            "OIDC Core 2",
-            ErrorCode::ClaimMissing,
-        )),
-    }
-
-    match jwt.time_claim("iat") {
-        Some(iat) if iat <= want.now + CLOCK_SKEW_SECS => checks.push(
-            Check::pass(
-                "iat",
-                format!("Issued at {}.", format_time(iat)),
-                "OIDC Core 3.1.3.7 (10)",
-            )
-            .compared(
-                format!("not after {}", format_time(want.now)),
-                format_time(iat),
-            ),
-        ),
-        Some(iat) => checks.push(
-            Check::fail(
-                "iat",
-                format!(
-                    "The token says it was issued in the future ({}): check the clocks.",
-                    format_time(iat)
-                ),
-                "OIDC Core 3.1.3.7 (10)",
-                ErrorCode::IatInvalid,
-            )
-            .compared(
-                format!("not after {}", format_time(want.now)),
-                format_time(iat),
-            ),
-        ),
-        None => checks.push(Check::fail(
-            "iat",
-            "The token has no issue time (iat).",
-            "OIDC Core 2",
-            ErrorCode::ClaimMissing,
-        )),
-    }
+    checks.push(exp_check(jwt, want.now));
+    checks.push(iat_check(jwt, want.now));
 
     match (want.nonce, jwt.str_claim("nonce")) {
         (Some(sent), Some(got)) if sent == got => checks.push(
@@ -245,6 +247,9 @@ pub fn check_claims(jwt: &DecodedJwt, want: &Expectations<'_>) -> Vec<Check> {
         false,
         "OIDC Core 3.3.2.11",
     );
+    if let Some(first) = want.previous {
+        checks.extend(super::refresh::same_session_checks(first, jwt));
+    }
     checks
 }
 
@@ -302,6 +307,7 @@ mod tests {
             at_hash: None,
             require_at_hash: false,
             c_hash: None,
+            previous: None,
         }
     }
 

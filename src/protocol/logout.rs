@@ -24,6 +24,9 @@ pub struct LogoutTransaction {
     pub state: String,
     pub config: Config,
     pub created_at: i64,
+    /// The kinds of token revoked before leaving (RFC 7009), e.g. "refresh_token, access_token",
+    /// so the return can say so.
+    pub revoked: String,
 }
 
 impl LogoutTransaction {
@@ -36,6 +39,7 @@ impl LogoutTransaction {
             ("state", text(&self.state)),
             ("config", text(&self.config.to_query())),
             ("created_at", Json::from_i64(self.created_at)),
+            ("revoked", text(&self.revoked)),
         ]))
     }
 
@@ -50,6 +54,7 @@ impl LogoutTransaction {
             state: required_str(&v, "state").ok()?,
             config,
             created_at,
+            revoked: required_str(&v, "revoked").unwrap_or_default(),
         })
     }
 }
@@ -126,6 +131,13 @@ pub fn logout_return_step(
                 )
                 .compared(&tx.state, state),
             );
+            if !tx.revoked.is_empty() {
+                step.checks.push(Check::pass(
+                    "revoked",
+                    format!("Before leaving, the provider revoked: {}.", tx.revoked),
+                    "RFC 7009 2",
+                ));
+            }
             (step, Ok(()))
         }
         Err(()) => {
@@ -157,9 +169,16 @@ mod tests {
             state: "st".into(),
             config: config.clone(),
             created_at: 100,
+            revoked: "refresh_token".into(),
         };
         let back = LogoutTransaction::from_json(&tx.to_json(), 120).unwrap();
         assert_eq!(back, tx);
+        let (step, r) = logout_return_step(Ok(&back), "st");
+        assert!(r.is_ok());
+        assert!(step
+            .checks
+            .iter()
+            .any(|c| c.name == "revoked" && c.detail.contains("refresh_token")));
         assert!(
             LogoutTransaction::from_json(&tx.to_json(), 100 + TRANSACTION_LIFETIME_SECS + 1)
                 .is_none()

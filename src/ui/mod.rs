@@ -1,6 +1,7 @@
 //! Leptos components. They render steps and send intents; no protocol logic lives here.
 
 mod config;
+mod inspector;
 mod panels;
 mod state;
 
@@ -8,9 +9,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
-use crate::flows::pkce;
+use crate::flows::{pkce, Session};
 use crate::protocol::config::Config;
 use config::ConfigPanel;
+use inspector::Inspector;
 use panels::{SessionView, StepList};
 pub use state::{AppState, Outcome, Status};
 
@@ -27,6 +29,7 @@ fn on_callback_page() -> bool {
 enum Button {
     SignIn,
     CallApi,
+    Refresh,
     SignOut,
     Continue,
 }
@@ -38,10 +41,12 @@ fn disabled(state: AppState, b: Button) -> impl Fn() -> bool + Copy + Send + Syn
         let busy = state.outcome.get().status == Status::InProgress;
         let session = state.session.get();
         let signed_in = session.is_some();
-        let has_access_token = session.is_some_and(|s| s.tokens.access_token.is_some());
+        let has = |t: fn(&Session) -> bool| session.as_ref().is_some_and(t);
+        let has_access_token = has(|s| s.tokens.access_token.is_some());
         match b {
             Button::SignIn => busy,
             Button::CallApi => busy || !has_access_token,
+            Button::Refresh => busy || !has(|s| s.tokens.refresh_token.is_some()),
             Button::SignOut => !signed_in,
             Button::Continue => !state.paused.get(),
         }
@@ -130,7 +135,22 @@ pub fn App() -> impl IntoView {
             }
         });
     };
+    // Keyboard control for presenters: N continues a paused flow (or moves to the next panel),
+    // P goes back to the previous panel.
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if browser::typing(&ev) {
+            return;
+        }
+        match ev.key().as_str() {
+            "n" | "N" if state.paused.get_untracked() => state.paused.set(false),
+            "n" | "N" => browser::focus_step(1),
+            "p" | "P" => browser::focus_step(-1),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
     let call_api = move |_| spawn_local(state.call_api());
+    let refresh = move |_| spawn_local(state.refresh());
     let sign_out = move |_| {
         let session = state.session.get_untracked();
         // Forget the tokens first: whatever the provider does next, this page holds none.
@@ -139,9 +159,16 @@ pub fn App() -> impl IntoView {
         state.tokens_revealed.set(false);
         state.outcome.set(Outcome::idle());
         if let Some(session) = session {
-            if let Err(e) = pkce::sign_out(&state, &session) {
-                state.fail(e);
-            }
+            spawn_local(async move {
+                match pkce::sign_out(&state, session).await {
+                    Ok(true) => {}
+                    Ok(false) => state.outcome.set(Outcome {
+                        text: "Signed out here; the provider has no end_session_endpoint to end its own session.".into(),
+                        ..Outcome::idle()
+                    }),
+                    Err(e) => state.fail(e),
+                }
+            });
         }
     };
 
@@ -155,12 +182,14 @@ pub fn App() -> impl IntoView {
             <section class="actions" aria-label="Actions">
                 <button class="primary" data-testid="sign-in" on:click=sign_in disabled=disabled(state, Button::SignIn)>"Sign in"</button>
                 <button data-testid="call-api" on:click=call_api disabled=disabled(state, Button::CallApi)>"Call the API"</button>
+                <button data-testid="refresh" on:click=refresh disabled=disabled(state, Button::Refresh)>"Refresh"</button>
                 <button data-testid="sign-out" on:click=sign_out disabled=disabled(state, Button::SignOut)>"Sign out"</button>
                 <button data-testid="continue" on:click=move |_| state.paused.set(false) disabled=disabled(state, Button::Continue)>"Continue"</button>
             </section>
             <OutcomeView/>
             <SessionView/>
             <StepList/>
+            <Inspector/>
         </main>
         <footer class="foot">
             <p>"Tokens live in this tab's memory only, and go nowhere but to your provider and API."</p>

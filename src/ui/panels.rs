@@ -97,7 +97,7 @@ pub fn StepList() -> impl IntoView {
     view! {
         <section class="steps" aria-label="Steps of the flow">
             <h2>"Steps"</h2>
-            <p class="muted">"Every redirect and request as it happens, explained and checked. Dashed arrows: front channel; solid: back channel."</p>
+            <p class="muted">"Every redirect and request as it happens, explained and checked. Dashed arrows: front channel; solid: back channel. Keys: N next panel (or Continue when paused), P previous panel."</p>
             <div on:change=on_change on:click=|ev| browser::copy_block(&ev) inner_html=html(state, Part::Steps)></div>
             <details class="export">
                 <summary data-testid="export">"Export"</summary>

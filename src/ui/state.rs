@@ -167,6 +167,25 @@ impl AppState {
         }
     }
 
+    /// Refreshes the session's tokens; the new ones replace the old in memory.
+    pub async fn refresh(self) {
+        let Some(session) = self.session.get_untracked() else {
+            return;
+        };
+        self.outcome
+            .set(Outcome::busy("Refreshing the tokens\u{2026}"));
+        match crate::flows::pkce::refresh(&self, &session).await {
+            Ok(next) => {
+                self.session.set(Some(next));
+                self.outcome.set(Outcome {
+                    text: "Refreshed: new tokens replace the old ones in this tab's memory.".into(),
+                    ..Outcome::signed_in()
+                });
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
     /// Shows an error; the app stays usable for the next try.
     pub fn fail(&self, e: FlowError) {
         self.outcome.set(Outcome {

@@ -1,0 +1,128 @@
+//! Token revocation (RFC 7009): on sign-out the app asks the provider to invalidate the
+//! refresh token (and with it, at most providers, the grant) and the access token, before it
+//! forgets them.
+
+use super::authorize::param;
+use super::http::{HttpAnswer, OAuthError};
+use super::step::{Actor, Check, HttpRecord, Step, StepKind};
+use super::url::{encode_pairs, parse_pairs};
+
+/// The tokens worth revoking, in order: the refresh token (long-lived), then the access token.
+pub fn to_revoke<'a>(
+    refresh_token: Option<&'a str>,
+    access_token: Option<&'a str>,
+) -> Vec<(&'static str, &'a str)> {
+    [
+        ("refresh_token", refresh_token),
+        ("access_token", access_token),
+    ]
+    .into_iter()
+    .filter_map(|(hint, t)| t.map(|t| (hint, t)))
+    .collect()
+}
+
+/// The revocation request body for a public client (RFC 7009 2.1).
+pub fn revoke_body(token: &str, hint: &str, client_id: &str) -> String {
+    encode_pairs([
+        ("token", token),
+        ("token_type_hint", hint),
+        ("client_id", client_id),
+    ])
+}
+
+/// The revocation step for one token; `hint` is `refresh_token` or `access_token`.
+pub fn revoke_step(endpoint: &str, body: &str, token: &str, hint: &str) -> Step {
+    let (id, title) = if hint == "refresh_token" {
+        ("revoke", "Revoke the refresh token")
+    } else {
+        ("revoke-access", "Revoke the access token")
+    };
+    let mut step = Step::new(
+        id,
+        title,
+        StepKind::BackChannel,
+        Actor::App,
+        Actor::AuthorizationServer,
+        "Forgetting a token in this tab does not stop whoever else may hold a copy. Revocation tells the \
+         provider to stop honouring it now, rather than when it expires.",
+    );
+    step.request = Some(
+        HttpRecord::request("POST", endpoint)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .secret(token),
+    );
+    step.params = parse_pairs(body)
+        .iter()
+        .map(|(k, v)| param(k, v, k == "token"))
+        .collect();
+    step
+}
+
+/// Judges the revocation answer: HTTP 200 means revoked (also for a token already invalid,
+/// RFC 7009 2.2); anything else is shown with the provider's error.
+pub fn judge_revocation(answer: &HttpAnswer) -> Check {
+    const SPEC: &str = "RFC 7009 2.2";
+    if answer.status == 200 {
+        return Check::pass(
+            "revoked",
+            "The provider answered 200: the token is no longer valid.",
+            SPEC,
+        );
+    }
+    let why = OAuthError::from_json(&answer.body)
+        .map(|e| e.sentence())
+        .unwrap_or_else(|| format!("HTTP {}", answer.status));
+    Check::fail(
+        "revoked",
+        format!("The provider did not revoke the token: {why}. The tab forgot it all the same."),
+        "RFC 7009 2.2.1",
+        super::error::ErrorCode::IdpError,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::step::CheckStatus;
+
+    #[test]
+    fn what_is_revoked_and_how() {
+        assert_eq!(
+            to_revoke(Some("r"), Some("a")),
+            [("refresh_token", "r"), ("access_token", "a")]
+        );
+        assert_eq!(to_revoke(None, Some("a")), [("access_token", "a")]);
+        let body = revoke_body("t+1", "refresh_token", "app");
+        assert_eq!(
+            body,
+            "token=t%2B1&token_type_hint=refresh_token&client_id=app"
+        );
+        let step = revoke_step("https://op/revoke", &body, "t+1", "refresh_token");
+        assert_eq!(step.id, "revoke");
+        assert!(!step.request.unwrap().masked().to_text().contains("t%2B1"));
+        assert_eq!(
+            revoke_step("u", "token=x", "x", "access_token").id,
+            "revoke-access"
+        );
+    }
+
+    #[test]
+    fn answers() {
+        let answer = |status, body: &str| HttpAnswer {
+            status,
+            content_type: None,
+            body: body.into(),
+        };
+        assert_eq!(judge_revocation(&answer(200, "")).status, CheckStatus::Pass);
+        let c = judge_revocation(&answer(400, r#"{"error":"unsupported_token_type"}"#));
+        assert!(
+            c.failed() && c.detail.contains("unsupported_token_type"),
+            "{}",
+            c.detail
+        );
+        assert!(judge_revocation(&answer(503, "<html>"))
+            .detail
+            .contains("HTTP 503"));
+    }
+}
