@@ -2,7 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    leptos::mount::mount_to_body(flowlab::ui::App);
+    leptos::mount::mount_to_body(flowlab::ui::app);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -559,9 +559,7 @@ pub fn copy_text(text: &str) {
 
 /// The value of the form control with this id (empty when there is none).
 pub fn field_value(id: &str) -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
+    element(id)
         .and_then(|e| Reflect::get(&e, &"value".into()).ok())
         .and_then(|v| v.as_string())
         .unwrap_or_default()
@@ -607,4 +605,48 @@ pub fn focus_step(delta: i32) {
     {
         let _ = el.focus();
     }
+}
+
+/// Sets or clears `disabled` on the element with this id.
+pub fn set_disabled(id: &str, disabled: bool) {
+    if let Some(e) = element(id) {
+        let _ = e.toggle_attribute_with_force("disabled", disabled);
+    }
+}
+
+fn element(id: &str) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id(id)
+}
+
+/// Replaces the content of the element with this id by `html` (markup from
+/// `protocol::render`, where everything from outside is escaped).
+pub fn set_html(id: &str, html: &str) {
+    if let Some(e) = element(id) {
+        e.set_inner_html(html);
+    }
+}
+
+/// Sets the value of the form control with this id.
+pub fn set_value(id: &str, value: &str) {
+    if let Some(e) = element(id) {
+        let _ = Reflect::set(&e, &"value".into(), &value.into());
+    }
+}
+
+/// Whether an event happened inside the element matching `selector`.
+pub fn event_within(ev: &web_sys::Event, selector: &str) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest(selector).ok().flatten())
+        .is_some()
+}
+
+/// Listens for `event` on the whole document, for as long as the page lives.
+pub fn listen(event: &str, handler: Box<dyn FnMut(web_sys::Event)>) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let closure = wasm_bindgen::closure::Closure::wrap(handler);
+    let _ = doc.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    closure.forget();
 }

@@ -372,6 +372,8 @@ pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, 
     let body = refresh_body(&refresh_token, &session.config.client_id);
     let step = refresh_step(&endpoint, &body, &refresh_token);
     let fresh = token_request(sink, step, &endpoint, &body, false).await?;
+    // Any ID token that comes back is validated, even one identical to the first.
+    let new_id_token = fresh.id_token.clone();
     let (tokens, rotation) = merge_refreshed(&session.tokens, fresh);
     // The rotation check belongs to the refresh step, which is the last one emitted.
     if let Some(mut last) = sink.steps().pop().filter(|s| s.id == "refresh") {
@@ -379,7 +381,7 @@ pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, 
         sink.emit(last);
     }
     let mut next = session.clone();
-    if tokens.id_token != session.tokens.id_token {
+    if let Some(id_token) = new_id_token {
         let want = Expectations {
             issuer: &session.metadata.issuer,
             client_id: &session.config.client_id,
@@ -394,7 +396,6 @@ pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, 
             access_token: tokens.access_token.as_deref(),
             code: None,
         };
-        let id_token = tokens.id_token.clone().unwrap_or_default();
         let jwt = verify_id_token(
             sink,
             &session.metadata.jwks_uri,

@@ -84,21 +84,22 @@ fn claim_of(claims: &[(String, Json)], name: &str) -> Option<String> {
 }
 
 /// OIDC Core 12.2: a refreshed ID token has the same `iss`, `sub` and `aud` as the first one,
-/// and the same `auth_time` when it has one (the user did not sign in again).
+/// and the same `auth_time` and `nonce` when it has them (the user did not sign in again).
 pub fn same_session_checks(first: &[(String, Json)], refreshed: &DecodedJwt) -> Vec<Check> {
     const SPEC: &str = "OIDC Core 12.2";
-    ["iss", "sub", "aud", "auth_time"]
+    ["iss", "sub", "aud", "auth_time", "nonce"]
     .into_iter()
     .filter_map(|name| {
         let before = claim_of(first, name);
         let after = claim_of(&refreshed.claims, name);
-        if name == "auth_time" && after.is_none() {
+        if matches!(name, "auth_time" | "nonce") && after.is_none() {
             return None;
         }
         let label = match name {
             "iss" => "same iss",
             "sub" => "same sub",
             "aud" => "same aud",
+            "nonce" => "same nonce",
             _ => "same auth_time",
         };
         let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(missing)".into());
@@ -195,14 +196,17 @@ mod tests {
         );
         let other = same_session_checks(
             &first,
-            &jwt(r#"{"iss":"https://op","sub":"bob","aud":["app"],"auth_time":6}"#),
+            &jwt(r#"{"iss":"https://op","sub":"bob","aud":["app"],"auth_time":6,"nonce":"n"}"#),
         );
         let failed: Vec<&str> = other
             .iter()
             .filter(|c| c.failed())
             .map(|c| c.name)
             .collect();
-        assert_eq!(failed, ["same sub", "same aud", "same auth_time"]);
+        assert_eq!(
+            failed,
+            ["same sub", "same aud", "same auth_time", "same nonce"]
+        );
         assert!(other
             .iter()
             .filter(|c| c.failed())

@@ -466,21 +466,6 @@ pub fn config_form_html(c: &Config) -> String {
     out
 }
 
-/// The JWT inspector's controls (static: nothing in them comes from outside). The token is read
-/// from the text box when Inspect is pressed and is never stored or put in a URL.
-pub const INSPECTOR_HTML: &str = "<div class=\"field\"><label for=\"jwt\">JWT</label>\
-<textarea id=\"jwt\" rows=\"4\" spellcheck=\"false\" autocomplete=\"off\" aria-describedby=\"jwt-hint\"></textarea>\
-<small id=\"jwt-hint\">Any signed JWT: an ID token, a JWT access token, a logout token. It stays in this tab's memory.</small></div>\
-<div class=\"field\"><label for=\"jwt_via\">Verify the signature with</label><select id=\"jwt_via\" aria-describedby=\"jwt_via-hint\">\
-<option value=\"\">nothing: decode and explain only</option><option value=\"issuer\">the issuer's keys (discovery, jwks_uri)</option>\
-<option value=\"jwks\">the keys at a JWKS URL</option></select>\
-<small id=\"jwt_via-hint\">Keys come from the provider only, never from the token.</small></div>\
-<div class=\"field\"><label for=\"jwt_url\">Issuer or JWKS URL</label><input id=\"jwt_url\" type=\"text\" spellcheck=\"false\" \
-autocomplete=\"off\" aria-describedby=\"jwt_url-hint\"><small id=\"jwt_url-hint\">Empty with the issuer's keys: the configured issuer.</small></div>\
-<div class=\"field\"><label for=\"jwt_aud\">Expected audience (optional)</label><input id=\"jwt_aud\" type=\"text\" \
-spellcheck=\"false\" autocomplete=\"off\" aria-describedby=\"jwt_aud-hint\"><small id=\"jwt_aud-hint\">A client ID or API \
-identifier that aud must contain.</small></div><button type=\"button\" id=\"inspect\" data-testid=\"inspect\">Inspect</button>";
-
 /// The signed-in section: verified claims, tokens (masked unless revealed), the API answer.
 pub fn session_html(
     claims: &[(String, String)],

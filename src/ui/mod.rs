@@ -1,4 +1,8 @@
-//! Leptos components. They render steps and send intents; no protocol logic lives here.
+//! The page. Its static structure is `index.html`; this module fills the parts that change
+//! (escaped HTML from `protocol::render`) from effects, and takes every intent (click, change,
+//! input, key) through four listeners on the document. Leptos supplies the reactive state
+//! (signals, effects), the task executor and the mount; no view tree is built, which keeps the
+//! element machinery of a view tree out of the wasm. No protocol logic lives here.
 
 mod config;
 mod inspector;
@@ -11,9 +15,7 @@ use leptos::task::spawn_local;
 use crate::browser;
 use crate::flows::{pkce, Session};
 use crate::protocol::config::Config;
-use config::ConfigPanel;
-use inspector::Inspector;
-use panels::{SessionView, StepList};
+use panels::{markup, Part};
 pub use state::{AppState, Outcome, Status};
 
 /// Whether this page is the redirect URI's page (`callback.html`).
@@ -24,38 +26,139 @@ fn on_callback_page() -> bool {
         .is_some_and(|p| p.ends_with("/callback.html"))
 }
 
-/// The action buttons.
-#[derive(Clone, Copy)]
-enum Button {
-    SignIn,
-    CallApi,
-    Refresh,
-    SignOut,
-    Continue,
-}
-
-/// Whether a button is disabled, as a reactive closure. Every call returns the same closure
-/// type, so the buttons share one instantiation of the attribute machinery.
-fn disabled(state: AppState, b: Button) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
-    move || {
-        let busy = state.outcome.get().status == Status::InProgress;
-        let session = state.session.get();
-        let signed_in = session.is_some();
-        let has = |t: fn(&Session) -> bool| session.as_ref().is_some_and(t);
-        let has_access_token = has(|s| s.tokens.access_token.is_some());
-        match b {
-            Button::SignIn => busy,
-            Button::CallApi => busy || !has_access_token,
-            Button::Refresh => busy || !has(|s| s.tokens.refresh_token.is_some()),
-            Button::SignOut => !signed_in,
-            Button::Continue => !state.paused.get(),
-        }
+/// Sets the action buttons' `disabled` state from the app's state. The buttons are static
+/// markup; one effect keeps them current (cheaper in the wasm than a reactive attribute each).
+fn sync_buttons(state: AppState) {
+    let busy = state.outcome.get().status == Status::InProgress;
+    let session = state.session.get();
+    let has = |t: fn(&Session) -> bool| session.as_ref().is_some_and(t);
+    for (id, off) in [
+        ("sign-in", busy),
+        (
+            "call-api",
+            busy || !has(|s| s.tokens.access_token.is_some()),
+        ),
+        (
+            "refresh",
+            busy || !has(|s| s.tokens.refresh_token.is_some()),
+        ),
+        ("sign-out", session.is_none()),
+        ("continue", !state.paused.get()),
+    ] {
+        browser::set_disabled(id, off);
     }
 }
 
-/// The whole app.
-#[component]
-pub fn App() -> impl IntoView {
+/// Every button of the page, found by its id: one delegated click handler for all of them.
+fn on_click(state: AppState, ev: &web_sys::Event) {
+    match browser::event_target_id(ev).as_deref() {
+        Some("sign-in") => sign_in(state),
+        Some("call-api") => spawn_local(state.call_api()),
+        Some("refresh") => spawn_local(state.refresh()),
+        Some("sign-out") => sign_out(state),
+        Some("continue") => state.paused.set(false),
+        Some("discover") => config::discover(state),
+        Some("copy-share") => browser::copy_text(&config::share_link(state)),
+        Some("inspect") => inspector::run(state),
+        // The Copy buttons of the HTTP blocks.
+        _ => browser::copy_block(ev),
+    }
+}
+
+/// The change events: a panel's or the tokens' reveal switch, the export's secrets switch.
+fn on_change(state: AppState, ev: &web_sys::Event) {
+    if browser::event_target_id(ev).as_deref() == Some("transcript-secrets") {
+        state.transcript_secrets.set(event_target_checked(ev));
+        return;
+    }
+    match browser::event_target_data(ev, "data-reveal").as_deref() {
+        Some("tokens") => state
+            .tokens_revealed
+            .set(!state.tokens_revealed.get_untracked()),
+        Some(n) => {
+            if let Ok(n) = n.parse::<usize>() {
+                let mut open = state.steps_revealed.get_untracked();
+                match open.iter().position(|x| *x == n) {
+                    Some(i) => {
+                        open.swap_remove(i);
+                    }
+                    None => open.push(n),
+                }
+                state.steps_revealed.set(open);
+            }
+        }
+        None => {}
+    }
+}
+
+/// Keyboard control for presenters: N continues a paused flow (or moves to the next panel), P
+/// goes back to the previous panel. Typing in a field is left alone.
+fn on_key(state: AppState, ev: &web_sys::Event) {
+    let Some(ev) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(ev) else {
+        return;
+    };
+    if browser::typing(ev) {
+        return;
+    }
+    match ev.key().as_str() {
+        "n" | "N" if state.paused.get_untracked() => state.paused.set(false),
+        "n" | "N" => browser::focus_step(1),
+        "p" | "P" => browser::focus_step(-1),
+        _ => return,
+    }
+    ev.prevent_default();
+}
+
+/// What a listener on the document does with an event.
+type Handler = fn(AppState, &web_sys::Event);
+
+fn sign_in(state: AppState) {
+    let cfg = state.config.get_untracked();
+    // A popup must open in the click itself: after an await, browsers block it.
+    let popup = if cfg.window == "popup" {
+        match browser::open_popup() {
+            Ok(p) => Some(p),
+            Err(e) => return state.fail(e),
+        }
+    } else {
+        None
+    };
+    state.reset();
+    state
+        .outcome
+        .set(Outcome::busy("Discovering the provider\u{2026}"));
+    spawn_local(async move {
+        match pkce::start(&state, cfg, popup).await {
+            Ok(Some(session)) => state.settle_login(Ok(session)).await,
+            Ok(None) => {}
+            Err(e) => state.fail(e),
+        }
+    });
+}
+
+fn sign_out(state: AppState) {
+    let session = state.session.get_untracked();
+    // Forget the tokens first: whatever the provider does next, this page holds none.
+    state.session.set(None);
+    state.api_body.set(None);
+    state.tokens_revealed.set(false);
+    state.outcome.set(Outcome::idle());
+    if let Some(session) = session {
+        spawn_local(async move {
+            match pkce::sign_out(&state, session).await {
+                Ok(true) => {}
+                Ok(false) => state.outcome.set(Outcome {
+                    text: "Signed out here; the provider has no end_session_endpoint to end its own session.".into(),
+                    ..Outcome::idle()
+                }),
+                Err(e) => state.fail(e),
+            }
+        });
+    }
+}
+
+/// The whole app: the state, the effects that keep the page current, the listeners.
+pub fn app() {
     let base = browser::app_base();
     let (config, ignored) = Config::defaults(&base)
         .apply_query(crate::protocol::url::query_of(&browser::location_href()));
@@ -112,95 +215,28 @@ pub fn App() -> impl IntoView {
         });
     }
 
-    let sign_in = move |_| {
-        let cfg = state.config.get_untracked();
-        // A popup must open in the click itself: after an await, browsers block it.
-        let popup = if cfg.window == "popup" {
-            match browser::open_popup() {
-                Ok(p) => Some(p),
-                Err(e) => return state.fail(e),
-            }
-        } else {
-            None
-        };
-        state.reset();
-        state
-            .outcome
-            .set(Outcome::busy("Discovering the provider\u{2026}"));
-        spawn_local(async move {
-            match pkce::start(&state, cfg, popup).await {
-                Ok(Some(session)) => state.settle_login(Ok(session)).await,
-                Ok(None) => {}
-                Err(e) => state.fail(e),
-            }
+    for part in [
+        Part::Outcome,
+        Part::Config,
+        Part::Session,
+        Part::Steps,
+        Part::Transcript,
+        Part::Share,
+        Part::Buttons,
+    ] {
+        Effect::new(move |_| match part {
+            Part::Share => browser::set_value("share", &config::share_link(state)),
+            Part::Buttons => sync_buttons(state),
+            _ => browser::set_html(part.target(), &markup(state, part)),
         });
-    };
-    // Keyboard control for presenters: N continues a paused flow (or moves to the next panel),
-    // P goes back to the previous panel.
-    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if browser::typing(&ev) {
-            return;
-        }
-        match ev.key().as_str() {
-            "n" | "N" if state.paused.get_untracked() => state.paused.set(false),
-            "n" | "N" => browser::focus_step(1),
-            "p" | "P" => browser::focus_step(-1),
-            _ => return,
-        }
-        ev.prevent_default();
-    });
-    let call_api = move |_| spawn_local(state.call_api());
-    let refresh = move |_| spawn_local(state.refresh());
-    let sign_out = move |_| {
-        let session = state.session.get_untracked();
-        // Forget the tokens first: whatever the provider does next, this page holds none.
-        state.session.set(None);
-        state.api_body.set(None);
-        state.tokens_revealed.set(false);
-        state.outcome.set(Outcome::idle());
-        if let Some(session) = session {
-            spawn_local(async move {
-                match pkce::sign_out(&state, session).await {
-                    Ok(true) => {}
-                    Ok(false) => state.outcome.set(Outcome {
-                        text: "Signed out here; the provider has no end_session_endpoint to end its own session.".into(),
-                        ..Outcome::idle()
-                    }),
-                    Err(e) => state.fail(e),
-                }
-            });
-        }
-    };
-
-    view! {
-        <header class="top">
-            <h1>"Flowlab"</h1>
-            <p class="tagline">"OAuth 2.0 and OpenID Connect, live in your browser: every redirect and token exchange shown and explained."</p>
-        </header>
-        <main>
-            <ConfigPanel/>
-            <section class="actions" aria-label="Actions">
-                <button class="primary" data-testid="sign-in" on:click=sign_in disabled=disabled(state, Button::SignIn)>"Sign in"</button>
-                <button data-testid="call-api" on:click=call_api disabled=disabled(state, Button::CallApi)>"Call the API"</button>
-                <button data-testid="refresh" on:click=refresh disabled=disabled(state, Button::Refresh)>"Refresh"</button>
-                <button data-testid="sign-out" on:click=sign_out disabled=disabled(state, Button::SignOut)>"Sign out"</button>
-                <button data-testid="continue" on:click=move |_| state.paused.set(false) disabled=disabled(state, Button::Continue)>"Continue"</button>
-            </section>
-            <OutcomeView/>
-            <SessionView/>
-            <StepList/>
-            <Inspector/>
-        </main>
-        <footer class="foot">
-            <p>"Tokens live in this tab's memory only, and go nowhere but to your provider and API."</p>
-        </footer>
     }
-}
-
-/// The automation contract's outcome element. The live region is a stable wrapper; its content
-/// is one reactive block (one closure instead of one per attribute keeps the wasm small).
-#[component]
-fn OutcomeView() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    view! { <div class="live" role="status" aria-live="polite" inner_html=panels::html(state, panels::Part::Outcome)></div> }
+    let handlers: [(&str, Handler); 4] = [
+        ("click", on_click),
+        ("change", on_change),
+        ("input", config::on_input),
+        ("keydown", on_key),
+    ];
+    for (event, handler) in handlers {
+        browser::listen(event, Box::new(move |ev| handler(state, &ev)));
+    }
 }

@@ -1,14 +1,13 @@
-//! Step panels, the claims view and the token view.
+//! The parts of the page that change, as markup from `protocol::render`.
 
 use leptos::prelude::*;
 
 use super::state::AppState;
-use crate::browser;
 use crate::protocol::render::{
     config_form_html, outcome_html, sequence_svg, session_html, step_html, transcript_html,
 };
 
-/// The parts of the page rendered as HTML by `protocol::render`.
+/// The parts of the page that change. Each is kept current by one effect.
 #[derive(Clone, Copy)]
 pub enum Part {
     Outcome,
@@ -16,12 +15,31 @@ pub enum Part {
     Transcript,
     Config,
     Session,
+    /// The shareable link's value.
+    Share,
+    /// The action buttons' `disabled` state.
+    Buttons,
 }
 
-/// A part's markup as a reactive closure. Every call returns the same closure type, so the
-/// parts share one instantiation of the inner-HTML machinery.
-pub fn html(state: AppState, part: Part) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-    move || match part {
+impl Part {
+    /// The id of the element (in `index.html`) whose content this part is.
+    pub fn target(self) -> &'static str {
+        match self {
+            Part::Outcome => "outcome",
+            Part::Steps => "steps",
+            Part::Transcript => "transcript",
+            Part::Config => "config-fields",
+            Part::Session => "session",
+            Part::Share => "share",
+            Part::Buttons => "actions",
+        }
+    }
+}
+
+/// A part's markup, read from the signals it depends on (so the effect that calls it re-runs
+/// when they change).
+pub fn markup(state: AppState, part: Part) -> String {
+    match part {
         Part::Outcome => {
             let o = state.outcome.get();
             outcome_html(
@@ -71,54 +89,6 @@ pub fn html(state: AppState, part: Part) -> impl Fn() -> String + Copy + Send + 
                 state.api_body.get().as_deref(),
             )
         }
+        Part::Share | Part::Buttons => String::new(),
     }
-}
-
-/// The steps, rendered by `protocol::render` (one reactive string for the whole list). A
-/// delegated `change` handler flips a panel between masked and revealed; the revealed markup
-/// exists only after that deliberate click.
-#[component]
-pub fn StepList() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let on_change = move |ev: leptos::ev::Event| {
-        if let Some(n) =
-            browser::event_target_data(&ev, "data-reveal").and_then(|v| v.parse::<usize>().ok())
-        {
-            let mut open = state.steps_revealed.get_untracked();
-            match open.iter().position(|x| *x == n) {
-                Some(i) => {
-                    open.swap_remove(i);
-                }
-                None => open.push(n),
-            }
-            state.steps_revealed.set(open);
-        }
-    };
-    view! {
-        <section class="steps" aria-label="Steps of the flow">
-            <h2>"Steps"</h2>
-            <p class="muted">"Every redirect and request as it happens, explained and checked. Dashed arrows: front channel; solid: back channel. Keys: N next panel (or Continue when paused), P previous panel."</p>
-            <div on:change=on_change on:click=|ev| browser::copy_block(&ev) inner_html=html(state, Part::Steps)></div>
-            <details class="export">
-                <summary data-testid="export">"Export"</summary>
-                <label class="reveal"><input type="checkbox" on:change=move |ev| state.transcript_secrets.set(event_target_checked(&ev))/>" include secrets"</label>
-                <div inner_html=html(state, Part::Transcript)></div>
-            </details>
-        </section>
-    }
-}
-
-/// The signed-in section, from `protocol::render::session_html`: empty without a session. The
-/// token reveal switch (reset with the session) and the API answer re-render it.
-#[component]
-pub fn SessionView() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let on_change = move |ev: leptos::ev::Event| {
-        if browser::event_target_data(&ev, "data-reveal").as_deref() == Some("tokens") {
-            state
-                .tokens_revealed
-                .set(!state.tokens_revealed.get_untracked());
-        }
-    };
-    view! { <div on:change=on_change inner_html=html(state, Part::Session)></div> }
 }

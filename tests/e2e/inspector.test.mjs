@@ -35,8 +35,9 @@ async function inspect(page, token, { via = '', url = '', aud = '' } = {}) {
 const checkStatus = (page, name) =>
   page.locator('li.step[data-step=inspect] li.check').filter({ has: page.locator('strong', { hasText: new RegExp(`^${name}$`) }) }).getAttribute('class');
 
-before(async () => {
-  // A real ID token from the bundled provider.
+/** A real ID token from the bundled provider (one login, shared by the tests). */
+async function realIdToken() {
+  if (idToken) return idToken;
   const page = await (await env.browser.newContext()).newPage();
   const seen = watch(page, origin);
   await page.goto(`${origin}/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo`);
@@ -46,9 +47,11 @@ before(async () => {
   idToken = seen.tokens.find((t) => t.split('.').length === 3);
   assert.ok(idToken, 'the provider issued an ID token');
   await page.context().close();
-});
+  return idToken;
+}
 
 test('decode only: header and claims explained, the signature not checked, the token masked', async () => {
+  await realIdToken();
   const { page, context } = await open();
   const r = await inspect(page, idToken);
   assert.equal(r.status, 'idle', r.text);
@@ -68,6 +71,7 @@ test('decode only: header and claims explained, the signature not checked, the t
 });
 
 test("verified by the issuer's discovery, with the audience checked", async () => {
+  await realIdToken();
   const { page, context } = await open();
   const r = await inspect(page, idToken, { via: 'issuer', aud: 'flowlab-demo' });
   assert.equal(r.status, 'idle', r.text);
@@ -81,6 +85,7 @@ test("verified by the issuer's discovery, with the audience checked", async () =
 });
 
 test('verified by a JWKS URL; an altered token, alg none and garbage are refused', async () => {
+  await realIdToken();
   const { page, context } = await open();
   const jwks = `${env.idp.issuer}/jwks`;
   const ok = await inspect(page, idToken, { via: 'jwks', url: jwks });

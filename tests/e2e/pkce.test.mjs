@@ -206,10 +206,14 @@ describe('Authorization Code with PKCE', () => {
     await page.close();
   });
 
-  test('sign out forgets the tokens and ends the provider session', async () => {
+  test('sign out revokes and forgets the tokens and ends the provider session', async () => {
     const page = await (await env.browser.newContext()).newPage();
+    const issued = watch(page, appOrigins[0]);
     const r = await signIn(page, {});
     assert.equal(r.status, 'signed-in', r.text);
+    const accessToken = issued.tokens[0];
+    const userinfo = (token) => fetch(`${env.idp.issuer}/me`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.status);
+    assert.equal(await userinfo(accessToken), 200);
     const seen = watch(page, appOrigins[0]);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/session/end`), { timeout: 10000, waitUntil: 'commit' });
@@ -223,6 +227,9 @@ describe('Authorization Code with PKCE', () => {
     await outcome(page).waitFor();
     assert.equal(await outcome(page).getAttribute('data-status'), 'idle');
     assert.match(await outcome(page).innerText(), /Signed out/);
+    // The tokens were revoked (RFC 7009) before the browser left: the provider refuses them now.
+    assert.match(await page.locator('li.step[data-step=logout-return] li.check.pass', { hasText: 'revoked' }).innerText(), /access_token/);
+    assert.equal(await userinfo(accessToken), 401);
     // The configuration survived the round trip, the URL is clean, nothing is left stored.
     assert.equal(await page.inputValue('#issuer'), env.idp.issuer);
     assert.ok(!page.url().includes('state='), page.url());
