@@ -576,6 +576,13 @@ pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
             .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
 }
 
+/// Moves the focus to the element with this id (scrolling it into view).
+pub fn focus_id(id: &str) {
+    if let Some(e) = element(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = e.focus();
+    }
+}
+
 /// Moves the focus to the step panel `delta` places from the one holding the focus (the first
 /// panel going forward, the last going back, when none does) and scrolls it into view.
 pub fn focus_step(delta: i32) {

@@ -36,5 +36,8 @@ pub fn run(state: AppState) {
             }),
             Err(e) => state.fail(e),
         }
+        // The result is the panel above the form: bring it into view once it is drawn.
+        browser::sleep_ms(0).await;
+        browser::focus_id("step-inspect");
     });
 }

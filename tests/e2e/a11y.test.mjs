@@ -72,3 +72,25 @@ test('presenter view: larger text, still accessible, kept across the login', asy
   assert.ok((await size()) > normal * 1.2);
   assert.deepEqual(await audit(page), []);
 });
+
+test('the JWT inspector with a verified token, and with a refused one', async () => {
+  const page = await open(await env.browser.newContext());
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtProvider(page, env.idp.issuer);
+  assert.equal((await settled(page)).status, 'signed-in');
+  // The ID token as the page's own reveal shows it.
+  await page.getByLabel('Reveal tokens').check();
+  const idToken = (await page.locator('dl.tokens dd').nth(1).innerText()).trim();
+  assert.equal(idToken.split('.').length, 3, idToken);
+  await page.getByTestId('jwt-inspector').click();
+  await page.fill('#jwt', idToken);
+  await page.selectOption('#jwt_via', 'issuer');
+  await page.getByTestId('inspect').click();
+  await page.waitForFunction(() => document.querySelector('li.step[data-step=inspect]'));
+  assert.deepEqual(await audit(page), []);
+  const i = idToken.lastIndexOf('.') + 10;
+  await page.fill('#jwt', `${idToken.slice(0, i)}${idToken[i] === 'A' ? 'B' : 'A'}${idToken.slice(i + 1)}`);
+  await page.getByTestId('inspect').click();
+  assert.equal((await settled(page)).error, 'bad_signature');
+  assert.deepEqual(await audit(page), []);
+});

@@ -65,6 +65,8 @@ test('decode only: header and claims explained, the signature not checked, the t
   assert.match(await checkStatus(page, 'signature'), /\bskip\b/);
   assert.match(await checkStatus(page, 'exp'), /\bpass\b/);
   assert.deepEqual(await page.locator('li.step').evaluateAll((els) => els.map((e) => e.dataset.step)), ['inspect']);
+  // The result is brought into view.
+  await page.waitForFunction(() => document.activeElement?.id === 'step-inspect');
   const { found } = await auditNoTokens(page, context, [idToken], []);
   assert.deepEqual(found, []);
   await context.close();
