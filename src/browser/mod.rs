@@ -628,8 +628,17 @@ fn element(id: &str) -> Option<web_sys::Element> {
 /// Replaces the content of the element with this id by `html` (markup from
 /// `protocol::render`, where everything from outside is escaped).
 pub fn set_html(id: &str, html: &str) {
-    if let Some(e) = element(id) {
-        e.set_inner_html(html);
+    let Some(e) = element(id) else { return };
+    // A control that had the focus is replaced by its twin: give the twin the focus.
+    let focused = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .filter(|a| e.contains(Some(a)))
+        .map(|a| a.id())
+        .filter(|i| !i.is_empty());
+    e.set_inner_html(html);
+    if let Some(f) = focused {
+        focus_id(&f);
     }
 }
 

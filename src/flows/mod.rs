@@ -3,6 +3,7 @@
 //! A flow knows the order of things; `protocol` knows the rules; the UI only renders steps and
 //! sends intents (sign in, call the API, sign out).
 
+pub mod direct;
 pub mod inspect;
 pub mod pkce;
 pub mod verify;
@@ -16,8 +17,7 @@ use crate::protocol::json::Json;
 use crate::protocol::step::Check;
 use crate::protocol::step::Step;
 use crate::protocol::tamper::Tamper;
-use crate::protocol::token::response_record;
-use crate::protocol::token::TokenSet;
+use crate::protocol::token::{judge_token_response, response_record, TokenRequest, TokenSet};
 use crate::protocol::url::parse_pairs;
 
 /// Where a flow reports what happens.
@@ -100,6 +100,48 @@ pub(crate) type Answer<'a> = Boxed<'a, Result<HttpAnswer, FlowError>>;
 /// A boxed future. Long async functions awaited from several places return one, so their state
 /// machine exists once in the wasm instead of being inlined into every caller.
 pub(crate) type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+/// The token endpoint, which every grant but implicit needs.
+pub(crate) fn token_endpoint(meta: &ProviderMetadata) -> Result<String, FlowError> {
+    meta.token_endpoint.clone().ok_or_else(|| {
+        FlowError::new(
+            crate::protocol::error::ErrorCode::DiscoveryInvalid,
+            "The provider has no token_endpoint.",
+        )
+    })
+}
+
+/// Sends a token request for `step` and judges the answer (one copy for every grant).
+pub(crate) fn token_request<'a>(
+    sink: &'a dyn StepSink,
+    mut step: Step,
+    endpoint: &'a str,
+    request: &'a TokenRequest,
+    want_id_token: bool,
+) -> Boxed<'a, Result<TokenSet, FlowError>> {
+    Box::pin(async move {
+        let headers = request.header_refs();
+        let answer = call(
+            sink,
+            &mut step,
+            HttpCall {
+                method: "POST",
+                url: endpoint,
+                headers: &headers,
+                body: Some(&request.body),
+            },
+        )
+        .await;
+        let tokens = answer.and_then(|a| {
+            let (record, checks, result) = judge_token_response(&a, want_id_token);
+            step.response = Some(record);
+            step.checks.extend(checks);
+            result
+        });
+        sink.emit(step.settle());
+        tokens
+    })
+}
 
 /// A signed-in session. Held in memory only: never stored, never put in a URL.
 #[derive(Clone, Debug)]

@@ -5,7 +5,7 @@
 //! -> error -> code exchange -> ID token validation -> call the API (userinfo).
 
 use super::verify::{verify_id_token, Companions};
-use super::{call, Boxed, Session, StepSink};
+use super::{call, token_endpoint, token_request, Boxed, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{
     authorize_step, broken_authorize, build_authorization_request, check_form_post_target,
@@ -25,13 +25,11 @@ use crate::protocol::logout::{
 };
 use crate::protocol::pkce::b64url;
 use crate::protocol::pkce::LoginSecrets;
-use crate::protocol::refresh::{merge_refreshed, refresh_body, refresh_step};
+use crate::protocol::refresh::{merge_refreshed, refresh_request, refresh_step};
 use crate::protocol::revoke::{judge_revocation, revoke_body, revoke_step, to_revoke};
-use crate::protocol::step::{Step, StepStatus};
+use crate::protocol::step::StepStatus;
 use crate::protocol::token::TokenSet;
-use crate::protocol::token::{
-    api_step, code_exchange_body, judge_api_response, judge_token_response, token_step,
-};
+use crate::protocol::token::{api_step, code_exchange, judge_api_response, token_step};
 use crate::protocol::transaction::{Recorded, Transaction, TRANSACTION_LIFETIME_SECS};
 use crate::protocol::url::{parse_pairs, query_of};
 
@@ -258,8 +256,32 @@ fn finish<'a>(
             sink.emit(step);
         }
         let delivered = delivered?;
+        let now = browser::now_secs();
+        let want = Expectations {
+            issuer: &meta.issuer,
+            client_id: &tx.config.client_id,
+            nonce: Some(&tx.nonce),
+            now,
+            at_hash: None,
+            require_at_hash: false,
+            c_hash: None,
+            previous: None,
+        };
 
-        // 5. The tokens: from the front channel (implicit), or by exchanging the code.
+        // 5. Hybrid: the front channel's ID token is validated before the code is used; its
+        // c_hash binds the code (OIDC Core 3.3.2.11).
+        let front = match (tx.config.flow, &delivered.code, &delivered.id_token) {
+            (Flow::Hybrid, Some(code), Some(id_token)) => {
+                let companions = Companions {
+                    access_token: None,
+                    code: Some(code),
+                };
+                Some(verify_id_token(sink, &meta.jwks_uri, id_token, &want, companions).await?)
+            }
+            _ => None,
+        };
+
+        // 6. The tokens: from the front channel (implicit), or by exchanging the code.
         let implicit = tx.config.flow == Flow::Implicit;
         let tokens = match delivered.code {
             Some(code) if !implicit => exchange_code(sink, &tx, &meta, &code).await?,
@@ -277,18 +299,14 @@ fn finish<'a>(
             },
         };
 
-        // 6. Validate the ID token. Through the front channel, at_hash must bind the access token
-        // (OIDC Core 3.2.2.10); the signature is checked in every flow.
+        // 7. Validate the ID token. Through the front channel, at_hash must bind the access token
+        // (OIDC Core 3.2.2.10); the signature is checked in every flow. After a hybrid front
+        // channel token, the token endpoint's must be about the same session (OIDC Core 3.3.3.6).
         let id_token = tokens.id_token.clone().unwrap_or_default();
         let want = Expectations {
-            issuer: &meta.issuer,
-            client_id: &tx.config.client_id,
-            nonce: Some(&tx.nonce),
-            now: browser::now_secs(),
-            at_hash: None,
             require_at_hash: implicit && tokens.access_token.is_some(),
-            c_hash: None,
-            previous: None,
+            previous: front.as_ref().map(|j| j.claims.as_slice()),
+            ..want
         };
         let companions = Companions {
             access_token: tokens.access_token.as_deref(),
@@ -314,49 +332,9 @@ async fn exchange_code(
     code: &str,
 ) -> Result<TokenSet, FlowError> {
     let token_endpoint = token_endpoint(meta)?;
-    let body = code_exchange_body(
-        code,
-        &tx.config.redirect_uri,
-        &tx.config.client_id,
-        &tx.code_verifier,
-    );
-    let step = token_step(&token_endpoint, &body, code, &tx.code_verifier);
-    token_request(sink, step, &token_endpoint, &body, true).await
-}
-
-/// Sends a token request for `step` and judges the answer (one copy for every grant).
-fn token_request<'a>(
-    sink: &'a dyn StepSink,
-    mut step: Step,
-    endpoint: &'a str,
-    body: &'a str,
-    want_id_token: bool,
-) -> Boxed<'a, Result<TokenSet, FlowError>> {
-    Box::pin(async move {
-        let headers = [
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "application/json"),
-        ];
-        let answer = call(
-            sink,
-            &mut step,
-            HttpCall {
-                method: "POST",
-                url: endpoint,
-                headers: &headers,
-                body: Some(body),
-            },
-        )
-        .await;
-        let tokens = answer.and_then(|a| {
-            let (record, checks, result) = judge_token_response(&a, want_id_token);
-            step.response = Some(record);
-            step.checks.extend(checks);
-            result
-        });
-        sink.emit(step.settle());
-        tokens
-    })
+    let request = code_exchange(&tx.config, code, &tx.code_verifier);
+    let step = token_step(&token_endpoint, &request, tx.config.uses_secret());
+    token_request(sink, step, &token_endpoint, &request, true).await
 }
 
 /// Refreshes the session's tokens (RFC 6749 6). A public client's refresh token is rotated;
@@ -369,9 +347,9 @@ pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, 
         ));
     };
     let endpoint = token_endpoint(&session.metadata)?;
-    let body = refresh_body(&refresh_token, &session.config.client_id);
-    let step = refresh_step(&endpoint, &body, &refresh_token);
-    let fresh = token_request(sink, step, &endpoint, &body, false).await?;
+    let request = refresh_request(&refresh_token, &session.config);
+    let step = refresh_step(&endpoint, &request);
+    let fresh = token_request(sink, step, &endpoint, &request, false).await?;
     // Any ID token that comes back is validated, even one identical to the first.
     let new_id_token = fresh.id_token.clone();
     let (tokens, rotation) = merge_refreshed(&session.tokens, fresh);
@@ -409,15 +387,6 @@ pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, 
     }
     next.tokens = tokens;
     Ok(next)
-}
-
-fn token_endpoint(meta: &ProviderMetadata) -> Result<String, FlowError> {
-    meta.token_endpoint.clone().ok_or_else(|| {
-        FlowError::new(
-            ErrorCode::DiscoveryInvalid,
-            "The provider has no token_endpoint.",
-        )
-    })
 }
 
 /// Why no transaction was taken, with the abandoned one (if any) to replay its panels.

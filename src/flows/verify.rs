@@ -79,16 +79,26 @@ pub fn verify_id_token<'a>(
     companions: Companions<'a>,
 ) -> Boxed<'a, Result<DecodedJwt, FlowError>> {
     Box::pin(async move {
+        // An ID token that came with a code through the front channel (hybrid) has its own
+        // panel: it is checked before the code is exchanged, and its c_hash binds the code.
+        let (id, title) = if companions.code.is_some() {
+            (
+                "front-id-token",
+                "Validate the ID token from the front channel",
+            )
+        } else {
+            ("id-token", "Validate the ID token")
+        };
         let mut step = Step::new(
-        "id-token",
-        "Validate the ID token",
-        StepKind::Local,
-        Actor::App,
-        Actor::App,
-        "The ID token is a signed JWT. The app checks the signature with the provider's published key \
-         (never a key named inside the token), then that it was issued by this provider, for this client, \
-         recently, and for this very login (nonce). Only then are its claims believed.",
-    );
+            id,
+            title,
+            StepKind::Local,
+            Actor::App,
+            Actor::App,
+            "The ID token is a signed JWT. The app checks the signature with the provider's published key \
+             (never a key named inside the token), then that it was issued by this provider, for this client, \
+             recently, and for this very login (nonce). Only then are its claims believed.",
+        );
         step.request = Some(HttpRecord::default().body(token).secret(token));
         // The decoded header and claims, each explained (shown even when a check fails).
         if let Ok(jwt) = decode(token) {

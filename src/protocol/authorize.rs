@@ -44,6 +44,29 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), FlowError> {
     Ok(())
 }
 
+/// A client secret lives in this page's memory only, so a login that needs it for the code
+/// exchange must keep the page: the popup window. A full-page redirect would forget it.
+pub fn check_secret_kept(config: &Config) -> Result<(), FlowError> {
+    if !config.uses_secret() {
+        return Ok(());
+    }
+    if config.client_secret.is_empty() {
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "Enter the client secret first (or choose client authentication none for a public client).",
+        ));
+    }
+    if config.window != "popup" {
+        return Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "The client secret is kept in this page's memory only, never in storage, so a full-page redirect \
+             would lose it before the code exchange. Choose the popup window: this page stays while the popup \
+             visits the provider.",
+        ));
+    }
+    Ok(())
+}
+
 /// The error for a form_post login when the Service Worker that would receive the POST does not
 /// control the page: explained, with what works instead.
 pub fn form_post_unavailable() -> FlowError {
@@ -104,6 +127,7 @@ pub fn build_authorization_request(
         ));
     }
     check_redirect_uri(&config.redirect_uri)?;
+    check_secret_kept(config)?;
     require_secure_endpoint("authorization_endpoint", &meta.authorization_endpoint)?;
     let implicit = config.flow == Flow::Implicit;
     // The code flow's default (query) need not be sent; implicit always names its mode.
@@ -153,6 +177,11 @@ pub fn build_authorization_request(
         }
     }
     let explanation = match (implicit, config.wants_front_channel_access_token()) {
+        (false, _) if config.flow == Flow::Hybrid => {
+            "Hybrid (code id_token): the provider will return both an ID token and a code through the \
+             browser. The app validates the ID token first (signature, nonce, and c_hash, which binds the \
+             code to it), then exchanges the code over the back channel with the PKCE verifier."
+        }
         (false, _) => {
             "The app sends the browser to the provider with the request in the query string. Nothing secret is \
              in it: the provider will show its login and consent pages, then send the browser back to the \
@@ -301,6 +330,20 @@ pub fn param(name: &str, value: &str, secret: bool) -> Param {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_needs_the_popup() {
+        let (mut c, _) = Config::defaults("http://127.0.0.1/").apply_query("flow=code");
+        assert!(check_secret_kept(&c)
+            .unwrap_err()
+            .message
+            .contains("secret first"));
+        c.client_secret = "s".into();
+        assert!(check_secret_kept(&c).is_ok());
+        c.window = "redirect".into();
+        assert!(check_secret_kept(&c).unwrap_err().message.contains("popup"));
+        assert!(check_secret_kept(&Config::defaults("http://a/")).is_ok());
+    }
     use crate::protocol::url::{parse_pairs, query_of};
 
     /// Random-looking bytes where state, nonce and verifier differ.

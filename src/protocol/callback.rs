@@ -348,10 +348,19 @@ fn judge_inner(
                 "An authorization code arrived; it is useless without the verifier.",
                 "RFC 6749 4.1.2",
             ));
-            Ok(Delivered {
+            let mut delivered = Delivered {
                 code: Some(code.to_string()),
                 ..Delivered::default()
-            })
+            };
+            // Hybrid: the ID token that binds the code comes along (OIDC Core 3.3.2.5).
+            if tx.config.flow == Flow::Hybrid {
+                delivered.id_token = Some(
+                    implicit_delivery(params, tx, checks)?
+                        .id_token
+                        .unwrap_or_default(),
+                );
+            }
+            Ok(delivered)
         }
         _ => {
             let e = FlowError::new(
@@ -477,6 +486,29 @@ mod tests {
         assert!(!format!("{:?}", step.masked()).contains("SECRETCODE"));
         assert!(p.is_response());
         assert!(!CallbackParams::parse("issuer=x&client_id=y").is_response());
+    }
+
+    #[test]
+    fn hybrid_needs_the_code_and_the_id_token() {
+        let mut t = tx();
+        t.config
+            .set_form_field("response_type", "code id_token".into());
+        t.config.response_mode = "query".into();
+        let judge = |q: &str| {
+            judge_callback("u", &CallbackParams::parse(q), &t, &meta(false))
+                .1
+                .map(|d| (d.code, d.id_token))
+                .map_err(|e| e.code)
+        };
+        assert_eq!(
+            judge("code=C&id_token=a.b.c&state=S"),
+            Ok((Some("C".into()), Some("a.b.c".into())))
+        );
+        assert_eq!(judge("code=C&state=S"), Err(ErrorCode::CallbackInvalid));
+        assert_eq!(
+            judge("id_token=a.b.c&state=S"),
+            Err(ErrorCode::CallbackInvalid)
+        );
     }
 
     #[test]

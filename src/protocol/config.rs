@@ -8,36 +8,87 @@ use super::url::{encode_pairs, parse_pairs};
 /// The flows the app knows by name (`flow=` in the query).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
-    /// Authorization Code with PKCE (RFC 6749 4.1, RFC 7636).
+    /// Authorization Code with PKCE (RFC 6749 4.1, RFC 7636), a public client.
     Pkce,
+    /// Authorization Code with a client secret (and PKCE, RFC 9700 2.1.1): a confidential
+    /// client, for learning in a browser.
+    Code,
     /// Implicit (OIDC Core 3.2): the ID token (and, legacy, an access token) from the front
     /// channel, best with response_mode=form_post.
     Implicit,
+    /// Hybrid (OIDC Core 3.3, `code id_token`): an ID token from the front channel binds the
+    /// code (c_hash), which is then exchanged.
+    Hybrid,
+    /// Client Credentials (RFC 6749 4.4): no user, the client's own token.
+    ClientCredentials,
+    /// Resource Owner Password Credentials (RFC 6749 4.3): not recommended (RFC 9700 2.4).
+    Password,
 }
 
 impl Flow {
     pub fn as_str(self) -> &'static str {
         match self {
             Flow::Pkce => "pkce",
+            Flow::Code => "code",
             Flow::Implicit => "implicit",
+            Flow::Hybrid => "hybrid",
+            Flow::ClientCredentials => "client-credentials",
+            Flow::Password => "password",
         }
     }
 
     pub fn parse(s: &str) -> Option<Flow> {
-        match s {
-            "pkce" => Some(Flow::Pkce),
-            "implicit" => Some(Flow::Implicit),
-            _ => None,
-        }
+        [
+            Flow::Pkce,
+            Flow::Code,
+            Flow::Implicit,
+            Flow::Hybrid,
+            Flow::ClientCredentials,
+            Flow::Password,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == s)
     }
 
     pub fn label(self) -> &'static str {
         match self {
             Flow::Pkce => "Authorization Code with PKCE",
+            Flow::Code => "Authorization Code with a client secret",
             Flow::Implicit => "Implicit (OpenID Connect)",
+            Flow::Hybrid => "Hybrid (code id_token)",
+            Flow::ClientCredentials => "Client Credentials",
+            Flow::Password => "Resource Owner Password (not recommended)",
+        }
+    }
+
+    /// Whether the flow sends the browser to the provider (and back to the redirect URI).
+    pub fn redirects(self) -> bool {
+        matches!(
+            self,
+            Flow::Pkce | Flow::Code | Flow::Implicit | Flow::Hybrid
+        )
+    }
+
+    /// Whether the flow signs a user in (and so wants an ID token with `openid`).
+    pub fn has_user(self) -> bool {
+        self != Flow::ClientCredentials
+    }
+
+    /// The response type a redirect flow asks for by default.
+    fn default_response_type(self) -> &'static str {
+        match self {
+            Flow::Implicit => "id_token",
+            Flow::Hybrid => "code id_token",
+            _ => "code",
         }
     }
 }
+
+/// The scopes a login asks for unless told otherwise.
+const DEFAULT_SCOPE: &str = "openid profile email";
+
+/// How the client authenticates at the token endpoint (RFC 6749 2.3, OIDC Core 9).
+pub const AUTH_METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
 
 /// Everything a login needs to start.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +116,14 @@ pub struct Config {
     pub break_it: String,
     /// Extra authorization parameters (audience, prompt, login_hint, ...), in order.
     pub extra: Vec<(String, String)>,
+    /// Token endpoint authentication: one of [`AUTH_METHODS`].
+    pub auth_method: String,
+    /// The client secret, typed by the user: in memory only, never in a URL, the transaction
+    /// or storage (see [`Config::to_query`]).
+    pub client_secret: String,
+    /// The password flow's user name and password: in memory only, like the secret.
+    pub username: String,
+    pub password: String,
 }
 
 /// Parameters the app sets itself; a prefill link cannot override them.
@@ -118,7 +177,7 @@ impl Config {
             client_id: "flowlab-demo".into(),
             flow: Flow::Pkce,
             response_type: "code".into(),
-            scope: "openid profile email".into(),
+            scope: DEFAULT_SCOPE.into(),
             redirect_uri: default_redirect_uri(app_base),
             response_mode: String::new(),
             api_url: String::new(),
@@ -127,7 +186,16 @@ impl Config {
             presenter: false,
             break_it: String::new(),
             extra: Vec::new(),
+            auth_method: "none".into(),
+            client_secret: String::new(),
+            username: String::new(),
+            password: String::new(),
         }
+    }
+
+    /// Whether the client authenticates with a secret.
+    pub fn uses_secret(&self) -> bool {
+        self.auth_method != "none"
     }
 
     /// Sets one field by its query (and form) name. `Ok(false)`: the name is no field of the
@@ -145,25 +213,42 @@ impl Config {
                     .ok_or_else(|| format!("the flow \"{value}\" is not available yet"))?;
                 // A response type belongs to its flow.
                 let fits = match self.flow {
-                    Flow::Pkce => self.response_type == "code",
                     Flow::Implicit => self.response_type.starts_with("id_token"),
+                    f => self.response_type == f.default_response_type(),
                 };
                 if !fits {
-                    self.response_type = if self.flow == Flow::Pkce {
-                        "code"
-                    } else {
-                        "id_token"
+                    self.response_type = self.flow.default_response_type().into();
+                }
+                // A confidential flow needs a secret; the code flow with one keeps this page
+                // (and the secret in its memory) while the popup visits the provider.
+                match self.flow {
+                    Flow::Code | Flow::ClientCredentials if !self.uses_secret() => {
+                        self.auth_method = "client_secret_basic".into()
                     }
-                    .into();
+                    Flow::Pkce | Flow::Implicit => self.auth_method = "none".into(),
+                    _ => {}
+                }
+                if self.flow == Flow::Code {
+                    self.window = "popup".into();
+                }
+                // A machine has no OpenID Connect scopes: the default ones would be refused.
+                if self.flow == Flow::ClientCredentials && self.scope == DEFAULT_SCOPE {
+                    self.scope.clear();
                 }
             }
             "response_type" => match value.as_str() {
                 "code" => {
-                    self.flow = Flow::Pkce;
+                    if self.flow != Flow::Code {
+                        self.flow = Flow::Pkce;
+                    }
                     self.response_type = value;
                 }
                 "id_token" | "id_token token" => {
                     self.flow = Flow::Implicit;
+                    self.response_type = value;
+                }
+                "code id_token" => {
+                    self.flow = Flow::Hybrid;
                     self.response_type = value;
                 }
                 _ => return Err(format!("response_type \"{value}\" is not available yet")),
@@ -188,12 +273,19 @@ impl Config {
                 "redirect" | "popup" => self.window = value,
                 _ => return Err(format!("window \"{value}\" is not one of redirect, popup")),
             },
-            // Only none (public client) authentication exists so far.
             "token_endpoint_auth_method" => {
-                if value != "none" {
-                    return Err(format!("\"{value}\" is not available yet"));
+                if !AUTH_METHODS.contains(&value.as_str()) {
+                    return Err(format!(
+                        "token_endpoint_auth_method \"{value}\" is not one of {}",
+                        AUTH_METHODS.join(", ")
+                    ));
                 }
+                self.auth_method = value;
             }
+            // Typed into the form only: a URL never reaches here (apply_query refuses them).
+            "client_secret" => self.client_secret = value,
+            "username" => self.username = value,
+            "password" => self.password = value,
             _ => return Ok(false),
         }
         Ok(true)
@@ -214,6 +306,11 @@ impl Config {
             "presenter" => if self.presenter { "on" } else { "" }.into(),
             "break_it" => self.break_it.clone(),
             "extra" => self.extra_text(),
+            "flow" => self.flow.as_str().into(),
+            "token_endpoint_auth_method" => self.auth_method.clone(),
+            "client_secret" => self.client_secret.clone(),
+            "username" => self.username.clone(),
+            "password" => self.password.clone(),
             _ => String::new(),
         }
     }
@@ -258,8 +355,8 @@ impl Config {
     /// the code flow; form_post for implicit, which keeps tokens out of URLs and history).
     pub fn effective_response_mode(&self) -> &str {
         match (self.response_mode.as_str(), self.flow) {
-            ("", Flow::Pkce) => "query",
-            ("", Flow::Implicit) => "form_post",
+            ("", Flow::Implicit | Flow::Hybrid) => "form_post",
+            ("", _) => "query",
             (m, _) => m,
         }
     }
@@ -275,10 +372,12 @@ impl Config {
             ("issuer", &self.issuer),
             ("client_id", &self.client_id),
             ("flow", self.flow.as_str()),
-            ("response_type", &self.response_type),
-            ("scope", &self.scope),
-            ("redirect_uri", &self.redirect_uri),
         ];
+        if self.flow.redirects() {
+            pairs.push(("response_type", &self.response_type));
+        }
+        pairs.push(("scope", &self.scope));
+        pairs.push(("redirect_uri", &self.redirect_uri));
         if !self.response_mode.is_empty() {
             pairs.push(("response_mode", &self.response_mode));
         }
@@ -287,6 +386,9 @@ impl Config {
         }
         if self.window != "redirect" {
             pairs.push(("window", &self.window));
+        }
+        if self.uses_secret() {
+            pairs.push(("token_endpoint_auth_method", &self.auth_method));
         }
         if self.step_through {
             pairs.push(("step_through", "on"));
@@ -382,6 +484,7 @@ mod tests {
         let names: Vec<&str> = ignored.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, vec!["client_secret", "password", "state", "flow"]);
         assert!(!format!("{c:?}").contains("s3cret"));
+        assert!(c.client_secret.is_empty() && c.password.is_empty());
     }
 
     #[test]
@@ -409,6 +512,16 @@ mod tests {
         assert_eq!(
             c.set_field("flow", "device".into()),
             Err("the flow \"device\" is not available yet".into())
+        );
+        // Typed secrets stay in memory and never reach the link.
+        c.set_form_field("flow", "code".into());
+        c.set_form_field("client_secret", "s3cret".into());
+        c.set_form_field("password", "pw".into());
+        assert_eq!(c.field("client_secret"), "s3cret");
+        let q = c.to_query();
+        assert!(!q.contains("s3cret") && !q.contains("pw"), "{q}");
+        assert!(
+            q.contains("flow=code") && q.contains("token_endpoint_auth_method=client_secret_basic")
         );
         assert_eq!(c.set_field("audience", "x".into()), Ok(false));
     }
@@ -453,6 +566,57 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn each_flow_brings_its_response_type_and_client_authentication() {
+        let flow = |q: &str| Config::defaults("http://a/").apply_query(q);
+        let (c, ignored) = flow("flow=code");
+        assert!(ignored.is_empty());
+        assert_eq!(
+            (
+                c.response_type.as_str(),
+                c.auth_method.as_str(),
+                c.window.as_str()
+            ),
+            ("code", "client_secret_basic", "popup")
+        );
+        let (c, _) = flow("flow=code&token_endpoint_auth_method=client_secret_post");
+        assert_eq!(c.auth_method, "client_secret_post");
+        let (c, _) = flow("response_type=code+id_token");
+        assert_eq!(
+            (c.flow, c.effective_response_mode()),
+            (Flow::Hybrid, "form_post")
+        );
+        let (c, _) = flow("flow=client-credentials");
+        assert_eq!(
+            (c.flow, c.auth_method.as_str()),
+            (Flow::ClientCredentials, "client_secret_basic")
+        );
+        assert!(!c.flow.redirects() && !c.flow.has_user());
+        let (c, _) = flow("flow=password");
+        assert_eq!((c.flow, c.auth_method.as_str()), (Flow::Password, "none"));
+        let (c, _) = flow("flow=code&flow=pkce");
+        assert_eq!(c.auth_method, "none");
+        assert_eq!(
+            flow("token_endpoint_auth_method=private_key_jwt").1.len(),
+            1
+        );
+        for f in [
+            "pkce",
+            "code",
+            "implicit",
+            "hybrid",
+            "client-credentials",
+            "password",
+        ] {
+            let (c, _) = flow(&format!("flow={f}"));
+            assert_eq!(
+                Config::defaults("http://b/").apply_query(&c.to_query()).0,
+                c,
+                "{f}"
+            );
+        }
     }
 
     #[test]

@@ -244,7 +244,9 @@ pub fn check_claims(jwt: &DecodedJwt, want: &Expectations<'_>) -> Vec<Check> {
         jwt,
         "c_hash",
         want.c_hash.as_deref(),
-        false,
+        // Computed only for an ID token that came with a code (hybrid), where it is required
+        // (OIDC Core 3.3.2.11).
+        true,
         "OIDC Core 3.3.2.11",
     );
     if let Some(first) = want.previous {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod explain;
+pub mod grant;
 pub mod http;
 pub mod idtoken;
 pub mod inspect;

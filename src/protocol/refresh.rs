@@ -1,47 +1,35 @@
 //! Refreshing tokens (RFC 6749 6; OIDC Core 12): the request, refresh token rotation
 //! (RFC 9700 4.14.2), and the rules a refreshed ID token must keep (OIDC Core 12.2).
 
-use super::authorize::param;
+use super::config::Config;
 use super::error::ErrorCode;
 use super::json::Json;
 use super::jwt::DecodedJwt;
-use super::step::{Actor, Check, HttpRecord, Step, StepKind};
-use super::token::TokenSet;
-use super::url::{encode_pairs, parse_pairs};
+use super::step::{Check, Step};
+use super::token::{grant_step, TokenRequest, TokenSet};
 
-/// The form body of a refresh request for a public client (RFC 6749 6).
-pub fn refresh_body(refresh_token: &str, client_id: &str) -> String {
-    encode_pairs([
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh_token),
-        ("client_id", client_id),
-    ])
+/// The refresh request (RFC 6749 6), the client authenticated as configured.
+pub fn refresh_request(refresh_token: &str, config: &Config) -> TokenRequest {
+    TokenRequest::new(
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+        config,
+    )
 }
 
 /// The refresh step with its request filled in.
-pub fn refresh_step(endpoint: &str, body: &str, refresh_token: &str) -> Step {
-    let mut step = Step::new(
+pub fn refresh_step(endpoint: &str, request: &TokenRequest) -> Step {
+    grant_step(
         "refresh",
         "Refresh the tokens",
-        StepKind::BackChannel,
-        Actor::App,
-        Actor::AuthorizationServer,
         "The app trades its refresh token for fresh tokens, without the user. A public client's refresh \
          token is rotated: the provider answers with a new one and the old one stops working, so a \
          stolen refresh token is caught the moment both parties use it (RFC 9700 4.14.2).",
-    );
-    step.request = Some(
-        HttpRecord::request("POST", endpoint)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .body(body)
-            .secret(refresh_token),
-    );
-    step.params = parse_pairs(body)
-        .iter()
-        .map(|(k, v)| param(k, v, k == "refresh_token"))
-        .collect();
-    step
+        endpoint,
+        request,
+    )
 }
 
 /// The session's tokens after a refresh: what came back replaces what was held; a refresh
@@ -142,12 +130,14 @@ mod tests {
 
     #[test]
     fn body_and_step_mask_the_refresh_token() {
-        let body = refresh_body("rt/1+", "app");
+        let mut config = Config::defaults("http://a/");
+        config.client_id = "app".into();
+        let req = refresh_request("rt/1+", &config);
         assert_eq!(
-            body,
+            req.body,
             "grant_type=refresh_token&refresh_token=rt%2F1%2B&client_id=app"
         );
-        let step = refresh_step("https://op/token", &body, "rt/1+");
+        let step = refresh_step("https://op/token", &req);
         let text = step.request.as_ref().unwrap().masked().to_text();
         assert!(
             !text.contains("rt%2F1%2B") && !text.contains("rt/1+"),

@@ -4,7 +4,7 @@
 //! shown as text (the page's Content-Security-Policy forbids inline scripts as a second line).
 //! Secrets appear only when the panel is revealed; otherwise only their masks are in the markup.
 
-use super::config::Config;
+use super::config::{Config, Flow};
 use super::explain::param_meaning;
 use super::step::{mask, Actor, CheckStatus, HttpRecord, Step, StepKind, StepStatus};
 
@@ -328,10 +328,17 @@ fn curl(r: &HttpRecord) -> String {
 /// A text field of the configuration form: (label, id, hint). The id is the field's name.
 const FIELDS: [(&str, &str, &str); 5] = [
     ("Issuer", "issuer", "The provider's issuer URL; its discovery document is read from /.well-known/openid-configuration."),
-    ("Client ID", "client_id", "As registered at the provider (a public client: no secret)."),
-    ("Scopes", "scope", "Space-separated; openid is always included."),
+    ("Client ID", "client_id", "As registered at the provider."),
+    ("Scopes", "scope", "Space-separated; openid is always included when a user signs in."),
     ("Redirect URI", "redirect_uri", "Register exactly this URI at your provider."),
     ("API URL", "api_url", "Called with the access token; empty means the provider's userinfo endpoint."),
+];
+
+/// The memory-only fields: (label, id, hint). Password inputs; never in a URL or storage.
+const SECRET_FIELDS: [(&str, &str, &str); 3] = [
+    ("Client secret", "client_secret", "For learning only: anyone who opens a browser app can read its secret, so real browser apps are public clients. Kept in this tab's memory; never in a URL or storage."),
+    ("Username", "username", "The user's name at the provider."),
+    ("Password", "password", "Typed into this app, not the provider's page: the reason this flow is not recommended. Kept in this tab's memory only."),
 ];
 
 /// Choices of the form's selects: (field, label, hint, [(value, text)]).
@@ -341,13 +348,37 @@ type Select = (
     &'static str,
     &'static [(&'static str, &'static str)],
 );
-const SELECTS: [Select; 4] = [
+const SELECTS: [Select; 6] = [
+    (
+        "flow",
+        "Flow",
+        "Not sure? See \u{201c}Which flow should I use?\u{201d} below.",
+        &[
+            ("pkce", "Authorization Code with PKCE (browser apps)"),
+            ("code", "Authorization Code with a client secret (confidential)"),
+            ("hybrid", "Hybrid: code id_token"),
+            ("implicit", "Implicit (legacy for access tokens)"),
+            ("client-credentials", "Client Credentials (no user)"),
+            ("password", "Resource Owner Password (not recommended)"),
+        ],
+    ),
+    (
+        "token_endpoint_auth_method",
+        "Client authentication",
+        "How the client proves itself at the token endpoint (RFC 6749 2.3).",
+        &[
+            ("none", "none (public client)"),
+            ("client_secret_basic", "client_secret_basic (HTTP Basic header)"),
+            ("client_secret_post", "client_secret_post (in the form body)"),
+        ],
+    ),
     (
         "response_type",
-        "Flow (response type)",
+        "Response type",
         "Use the code flow with PKCE. id_token token is legacy (RFC 9700, RFC 10017).",
         &[
-            ("code", "code: Authorization Code with PKCE"),
+            ("code", "code: Authorization Code"),
+            ("code id_token", "code id_token: Hybrid"),
             ("id_token", "id_token: Implicit, authentication only"),
             (
                 "id_token token",
@@ -360,7 +391,7 @@ const SELECTS: [Select; 4] = [
         "Response mode",
         "form_post keeps the answer out of URLs; the Service Worker receives it.",
         &[
-            ("", "default (query for code, form_post for implicit)"),
+            ("", "default (query for code, form_post with an ID token)"),
             ("query", "query"),
             ("fragment", "fragment"),
             ("form_post", "form_post (POST caught by the Service Worker)"),
@@ -369,7 +400,7 @@ const SELECTS: [Select; 4] = [
     (
         "window",
         "Window",
-        "popup keeps this page and its transaction in memory; redirect leaves and returns.",
+        "popup keeps this page and its memory (a secret, the transaction); redirect leaves and returns.",
         &[
             ("redirect", "redirect (this page goes to the provider)"),
             ("popup", "popup (this page stays)"),
@@ -391,6 +422,21 @@ const SELECTS: [Select; 4] = [
     ),
 ];
 
+/// Whether the form shows the field `id` for the configuration `c`: each flow shows what it
+/// uses.
+fn shown(c: &Config, id: &str) -> bool {
+    let flow = c.flow;
+    match id {
+        "redirect_uri" | "response_type" | "response_mode" | "window" | "break_it" => {
+            flow.redirects()
+        }
+        "token_endpoint_auth_method" => !matches!(flow, Flow::Pkce | Flow::Implicit),
+        "client_secret" => c.uses_secret(),
+        "username" | "password" => flow == Flow::Password,
+        _ => true,
+    }
+}
+
 fn field_open(out: &mut String, id: &str, label: &str) {
     out.push_str(&format!(
         "<div class=\"field\"><label for=\"{id}\">{label}</label>"
@@ -409,6 +455,9 @@ fn field_close(out: &mut String, id: &str, hint: &str) {
 pub fn config_form_html(c: &Config) -> String {
     let mut out = String::new();
     for (label, id, hint) in FIELDS {
+        if !shown(c, id) {
+            continue;
+        }
         field_open(&mut out, id, label);
         out.push_str(&format!(
             "<input id=\"{id}\" name=\"{id}\" type=\"text\" spellcheck=\"false\" autocomplete=\"off\" \
@@ -417,7 +466,27 @@ pub fn config_form_html(c: &Config) -> String {
         ));
         field_close(&mut out, id, hint);
     }
+    for (label, id, hint) in SECRET_FIELDS {
+        if !shown(c, id) {
+            continue;
+        }
+        field_open(&mut out, id, label);
+        let testid = if id == "client_secret" {
+            " data-testid=\"client-secret\""
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "<input id=\"{id}\" type=\"password\"{testid} spellcheck=\"false\" autocomplete=\"off\" \
+             aria-describedby=\"{id}-hint\" value=\"{}\">",
+            escape(&c.field(id))
+        ));
+        field_close(&mut out, id, hint);
+    }
     for (id, label, hint, options) in SELECTS {
+        if !shown(c, id) {
+            continue;
+        }
         field_open(&mut out, id, label);
         out.push_str(&format!(
             "<select id=\"{id}\" aria-describedby=\"{id}-hint\">"
@@ -473,21 +542,26 @@ pub fn session_html(
     revealed: bool,
     api: Option<&str>,
 ) -> String {
-    let mut out = String::from(
-        "<section class=\"card\"><h2>Verified ID token claims</h2><table class=\"params\" data-testid=\"id-token-claims\">\
-         <thead><tr><th scope=\"col\">Claim</th><th scope=\"col\">Value</th><th scope=\"col\">Meaning</th></tr></thead><tbody>",
-    );
-    for (k, v) in claims {
-        out.push_str(&format!(
-            "<tr><th scope=\"row\"><code>{}</code></th><td><code class=\"val\">{}</code></td><td>{}</td></tr>",
-            escape(k),
-            escape(v),
-            escape(param_meaning(k))
-        ));
+    let mut out = String::new();
+    // A flow without a user (client credentials) has no ID token.
+    if !claims.is_empty() {
+        out.push_str(
+            "<section class=\"card\"><h2>Verified ID token claims</h2><table class=\"params\" data-testid=\"id-token-claims\">\
+             <thead><tr><th scope=\"col\">Claim</th><th scope=\"col\">Value</th><th scope=\"col\">Meaning</th></tr></thead><tbody>",
+        );
+        for (k, v) in claims {
+            out.push_str(&format!(
+                "<tr><th scope=\"row\"><code>{}</code></th><td><code class=\"val\">{}</code></td><td>{}</td></tr>",
+                escape(k),
+                escape(v),
+                escape(param_meaning(k))
+            ));
+        }
+        out.push_str("</tbody></table></section>");
     }
     let checked = if revealed { " checked" } else { "" };
     out.push_str(&format!(
-        "</tbody></table></section><section class=\"card\"><h2>Tokens (in memory only)</h2>\
+        "<section class=\"card\"><h2>Tokens (in memory only)</h2>\
          <label class=\"reveal\"><input type=\"checkbox\" data-reveal=\"tokens\"{checked}> Reveal tokens</label><dl class=\"tokens\">"
     ));
     for (name, value) in tokens {
@@ -666,8 +740,32 @@ mod tests {
         );
         assert!(html.contains("<option value=\"form_post\" selected>"));
         assert!(html.contains("<option value=\"code\" selected>"));
-        assert_eq!(html.matches(" selected").count(), 4);
+        // flow, response type, mode, window, break-it.
+        assert_eq!(html.matches(" selected").count(), 5);
         assert!(html.contains("id=\"extra\""));
+        // A public PKCE client has no secret field, no client authentication choice.
+        assert!(!html.contains("client_secret") && !html.contains("token_endpoint_auth_method"));
+    }
+
+    #[test]
+    fn config_form_shows_what_each_flow_uses() {
+        let form = |q: &str| config_form_html(&Config::defaults("http://a/").apply_query(q).0);
+        let code = form("flow=code");
+        assert!(
+            code.contains("data-testid=\"client-secret\"") && code.contains("type=\"password\"")
+        );
+        assert!(code.contains("<option value=\"client_secret_basic\" selected>"));
+        assert!(code.contains("<option value=\"popup\" selected>"));
+        let cc = form("flow=client-credentials");
+        assert!(cc.contains("id=\"client_secret\"") && !cc.contains("id=\"redirect_uri\""));
+        assert!(!cc.contains("id=\"username\"") && !cc.contains("id=\"break_it\""));
+        let pw = form("flow=password");
+        assert!(pw.contains("<label for=\"username\">Username</label>"));
+        assert!(pw.contains("<label for=\"password\">Password</label>"));
+        assert!(!pw.contains("id=\"client_secret\""));
+        let mut c = Config::defaults("http://a/").apply_query("flow=code").0;
+        c.client_secret = "s\"<".into();
+        assert!(config_form_html(&c).contains("value=\"s&quot;&lt;\""));
     }
 
     #[test]

@@ -4,10 +4,13 @@
 use super::json::Json;
 
 use super::authorize::param;
+use super::config::Config;
 use super::error::{ErrorCode, FlowError};
 use super::http::{describe_non_json, excerpt, HttpAnswer, OAuthError};
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use super::url::encode_pairs;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 
 /// Tokens from the token endpoint. They live in memory only.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,47 +34,145 @@ impl TokenSet {
     }
 }
 
-/// The form body of the authorization code exchange for a public client.
-pub fn code_exchange_body(
-    code: &str,
-    redirect_uri: &str,
-    client_id: &str,
-    verifier: &str,
-) -> String {
-    encode_pairs([
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", redirect_uri),
-        ("client_id", client_id),
-        ("code_verifier", verifier),
-    ])
+/// Form parameters whose values are secrets, masked in every view.
+pub fn is_secret_param(name: &str) -> bool {
+    matches!(
+        name,
+        "code"
+            | "code_verifier"
+            | "refresh_token"
+            | "password"
+            | "client_secret"
+            | "token"
+            | "device_code"
+    )
 }
 
-/// The token step with its request filled in (the response is added by [`judge_token_response`]).
-pub fn token_step(endpoint: &str, body: &str, code: &str, verifier: &str) -> Step {
+/// A token request as it is sent: the form body (the grant's parameters and the client's
+/// authentication) and the headers. Every secret in it is listed for masking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRequest {
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+    pub secrets: Vec<String>,
+}
+
+impl TokenRequest {
+    /// The request for `grant` (its form parameters, in order), with the client authenticated
+    /// as the configuration says (RFC 6749 2.3.1): `none` names the client in the body,
+    /// `client_secret_post` adds the secret there, `client_secret_basic` sends both,
+    /// form-encoded, in an HTTP Basic Authorization header.
+    pub fn new(grant: &[(&str, &str)], config: &Config) -> TokenRequest {
+        let id = config.client_id.trim();
+        let secret = config.client_secret.as_str();
+        let mut pairs: Vec<(&str, &str)> = grant.to_vec();
+        let mut headers = vec![
+            (
+                "Content-Type".to_string(),
+                "application/x-www-form-urlencoded".to_string(),
+            ),
+            ("Accept".to_string(), "application/json".to_string()),
+        ];
+        let mut secrets: Vec<String> = Vec::new();
+        match config.auth_method.as_str() {
+            "client_secret_basic" => {
+                let enc =
+                    |v: &str| form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+                let credentials = STANDARD.encode(format!("{}:{}", enc(id), enc(secret)));
+                headers.push(("Authorization".into(), format!("Basic {credentials}")));
+                secrets.push(credentials);
+            }
+            "client_secret_post" => {
+                pairs.push(("client_id", id));
+                pairs.push(("client_secret", secret));
+            }
+            _ => pairs.push(("client_id", id)),
+        }
+        secrets.extend(
+            pairs
+                .iter()
+                .filter(|(k, v)| is_secret_param(k) && !v.is_empty())
+                .map(|(_, v)| v.to_string()),
+        );
+        TokenRequest {
+            body: encode_pairs(pairs),
+            headers,
+            secrets,
+        }
+    }
+
+    /// The headers as the fetch takes them.
+    pub fn header_refs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+/// The step of a token request (`id`, `title`, why it is made) with its request filled in; the
+/// response is added by [`judge_token_response`].
+pub fn grant_step(
+    id: &'static str,
+    title: &'static str,
+    explanation: &'static str,
+    endpoint: &str,
+    request: &TokenRequest,
+) -> Step {
     let mut step = Step::new(
-        "token",
-        "Exchange the code for tokens",
+        id,
+        title,
         StepKind::BackChannel,
         Actor::App,
         Actor::AuthorizationServer,
-        "The app calls the token endpoint directly (fetch, not a redirect), sending the code together with \
-         the code verifier. The provider hashes the verifier and compares it with the challenge it kept: \
-         only the app that started the login can redeem the code. A public client sends no secret.",
+        explanation,
     );
-    step.request = Some(
-        HttpRecord::request("POST", endpoint)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .body(body)
-            .secret(code)
-            .secret(verifier),
-    );
-    step.params = super::url::parse_pairs(body)
+    let mut record = HttpRecord::request("POST", endpoint).body(request.body.clone());
+    for (k, v) in &request.headers {
+        record = record.header(k, v);
+    }
+    for secret in &request.secrets {
+        record = record.secret(secret);
+    }
+    step.request = Some(record);
+    step.params = super::url::parse_pairs(&request.body)
         .iter()
-        .map(|(k, v)| param(k, v, k == "code" || k == "code_verifier"))
+        .map(|(k, v)| param(k, v, is_secret_param(k)))
         .collect();
     step
+}
+
+/// The authorization code exchange (RFC 6749 4.1.3, RFC 7636 4.5).
+pub fn code_exchange(config: &Config, code: &str, verifier: &str) -> TokenRequest {
+    TokenRequest::new(
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &config.redirect_uri),
+            ("code_verifier", verifier),
+        ],
+        config,
+    )
+}
+
+/// The token step of the code flow.
+pub fn token_step(endpoint: &str, request: &TokenRequest, confidential: bool) -> Step {
+    let explanation = if confidential {
+        "The app calls the token endpoint directly (fetch, not a redirect) with the code and the code \
+         verifier, and authenticates as a confidential client with its secret. A secret in a browser is \
+         for learning only: anyone can read it from the page, so a real browser app is a public client."
+    } else {
+        "The app calls the token endpoint directly (fetch, not a redirect), sending the code together with \
+         the code verifier. The provider hashes the verifier and compares it with the challenge it kept: \
+         only the app that started the login can redeem the code. A public client sends no secret."
+    };
+    grant_step(
+        "token",
+        "Exchange the code for tokens",
+        explanation,
+        endpoint,
+        request,
+    )
 }
 
 fn str_member(v: &Json, name: &str) -> Option<String> {
@@ -297,21 +398,56 @@ mod tests {
 
     #[test]
     fn exchange_body_and_step_mask() {
-        let body = code_exchange_body(
-            "C+1",
-            "http://127.0.0.1:8080/callback.html",
-            "app",
-            "VERIFIER",
-        );
+        let config = Config::defaults("http://127.0.0.1:8080/");
+        let req = code_exchange(&config, "C+1", "VERIFIER");
         assert_eq!(
-            body,
-            "grant_type=authorization_code&code=C%2B1&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback.html&client_id=app&code_verifier=VERIFIER"
+            req.body,
+            "grant_type=authorization_code&code=C%2B1&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback.html&code_verifier=VERIFIER&client_id=flowlab-demo"
         );
-        let s = token_step("http://op/token", &body, "C+1", "VERIFIER").masked();
+        let s = token_step("http://op/token", &req, false).masked();
         let text = format!("{s:?}");
         assert!(
             !text.contains("VERIFIER") && !text.contains("C%2B1"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn client_authentication() {
+        let mut config = Config::defaults("http://a/");
+        config.client_id = "my app".into();
+        config.client_secret = "s3:cr&t".into();
+        config.auth_method = "client_secret_basic".into();
+        let grant = [("grant_type", "client_credentials")];
+        let basic = TokenRequest::new(&grant, &config);
+        assert_eq!(basic.body, "grant_type=client_credentials");
+        // RFC 6749 2.3.1: each part form-encoded, then base64 of id:secret.
+        let expected = format!("Basic {}", STANDARD.encode("my+app:s3%3Acr%26t"));
+        assert!(basic
+            .headers
+            .iter()
+            .any(|(k, v)| k == "Authorization" && *v == expected));
+        let step = grant_step("t", "T", "", "https://op/token", &basic).masked();
+        assert!(!format!("{step:?}").contains(&STANDARD.encode("my+app:s3%3Acr%26t")));
+
+        config.auth_method = "client_secret_post".into();
+        let post = TokenRequest::new(&grant, &config);
+        assert_eq!(
+            post.body,
+            "grant_type=client_credentials&client_id=my+app&client_secret=s3%3Acr%26t"
+        );
+        assert!(post.headers.iter().all(|(k, _)| k != "Authorization"));
+        let step = grant_step("t", "T", "", "https://op/token", &post);
+        assert!(step
+            .params
+            .iter()
+            .any(|p| p.name == "client_secret" && p.secret));
+        assert!(!format!("{:?}", step.masked()).contains("s3%3Acr%26t"));
+
+        config.auth_method = "none".into();
+        assert_eq!(
+            TokenRequest::new(&grant, &config).body,
+            "grant_type=client_credentials&client_id=my+app"
         );
     }
 

@@ -54,5 +54,12 @@ pub fn on_input(state: AppState, ev: &web_sys::Event) {
             event_target_value(ev)
         };
         state.edit_config(&mut |c| c.set_form_field(&id, value.clone()));
+        // These change which fields the form shows: draw it again (the focus stays put).
+        if matches!(
+            id.as_str(),
+            "flow" | "response_type" | "token_endpoint_auth_method"
+        ) {
+            state.config_rev.set(state.config_rev.get_untracked() + 1);
+        }
     }
 }

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
-use crate::flows::{pkce, Session};
+use crate::flows::{direct, pkce, Session};
 use crate::protocol::config::Config;
 use panels::{markup, Part};
 pub use state::{AppState, Outcome, Status};
@@ -60,6 +60,21 @@ fn on_click(state: AppState, ev: &web_sys::Event) {
         Some("discover") => config::discover(state),
         Some("copy-share") => browser::copy_text(&config::share_link(state)),
         Some("inspect") => inspector::run(state),
+        // "Which flow should I use?": open the flow it recommends.
+        _ if browser::event_target_data(ev, "data-flow").is_some() => {
+            let flow = browser::event_target_data(ev, "data-flow").unwrap_or_default();
+            state.edit_config(&mut |c| c.set_form_field("flow", flow.clone()));
+            state.config_rev.set(state.config_rev.get_untracked() + 1);
+            state.reset();
+            state.outcome.set(Outcome {
+                text: format!(
+                    "{} is configured above: check the fields, then press Sign in.",
+                    state.config.get_untracked().flow.label()
+                ),
+                ..Outcome::idle()
+            });
+            browser::focus_id("flow");
+        }
         // The Copy buttons of the HTTP blocks.
         _ => browser::copy_block(ev),
     }
@@ -128,7 +143,12 @@ fn sign_in(state: AppState) {
         .outcome
         .set(Outcome::busy("Discovering the provider\u{2026}"));
     spawn_local(async move {
-        match pkce::start(&state, cfg, popup).await {
+        let result = if cfg.flow.redirects() {
+            pkce::start(&state, cfg, popup).await
+        } else {
+            direct::start(&state, cfg).await.map(Some)
+        };
+        match result {
             Ok(Some(session)) => state.settle_login(Ok(session)).await,
             Ok(None) => {}
             Err(e) => state.fail(e),
@@ -163,7 +183,6 @@ pub fn app() {
     let (config, ignored) = Config::defaults(&base)
         .apply_query(crate::protocol::url::query_of(&browser::location_href()));
     let state = AppState::new(config);
-    provide_context(state);
     browser::register_worker();
 
     if let Some(logout_state) = pkce::pending_logout_return() {

@@ -138,9 +138,12 @@ impl AppState {
     pub async fn settle_login(self, result: Result<crate::flows::Session, FlowError>) {
         match result {
             Ok(session) => {
-                let has_access_token = session.tokens.access_token.is_some();
+                // Without a user there is no userinfo: the API is called when one is named.
+                let call = session.tokens.access_token.is_some()
+                    && (session.config.flow.has_user()
+                        || !session.config.api_url.trim().is_empty());
                 self.session.set(Some(session));
-                if has_access_token {
+                if call {
                     self.call_api().await;
                 } else {
                     self.outcome.set(Outcome::signed_in());

@@ -94,3 +94,14 @@ test('the JWT inspector with a verified token, and with a refused one', async ()
   assert.equal((await settled(page)).error, 'bad_signature');
   assert.deepEqual(await audit(page), []);
 });
+
+test('the flow guide with an answer, and a confidential flow form', async () => {
+  const page = await open(await env.browser.newContext());
+  await page.getByTestId('which-flow').click();
+  await page.getByLabel('Yes: a user signs in').check();
+  await page.getByLabel('On a server that can keep a secret (a web app)').check();
+  assert.deepEqual(await audit(page), []);
+  await page.getByRole('button', { name: 'Open the code flow with a secret' }).click();
+  await page.getByTestId('client-secret').waitFor();
+  assert.deepEqual(await audit(page), []);
+});

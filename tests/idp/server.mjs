@@ -10,8 +10,8 @@
 //
 // It prints one line "IDP_READY <issuer>" when it accepts connections.
 import { generateKeyPairSync } from 'node:crypto';
-import Provider from 'oidc-provider';
-import { demoUsers, findAccount } from './users.mjs';
+import Provider, { errors } from 'oidc-provider';
+import { DEMO_PASSWORD, demoUsers, findAccount } from './users.mjs';
 
 const port = Number(process.env.IDP_PORT || 9000);
 const issuer = `http://127.0.0.1:${port}`;
@@ -41,7 +41,7 @@ function publicClient(clientId, idTokenAlg) {
     // 'native' lets oidc-provider accept the http loopback redirect URIs of a local demo.
     application_type: 'native',
     token_endpoint_auth_method: 'none',
-    grant_types: ['authorization_code', 'refresh_token', 'implicit'],
+    grant_types: ['authorization_code', 'refresh_token', 'implicit', 'password'],
     response_types: ['code', 'id_token', 'id_token token', 'code id_token'],
     redirect_uris: redirectUris,
     post_logout_redirect_uris: postLogoutRedirectUris,
@@ -49,8 +49,110 @@ function publicClient(clientId, idTokenAlg) {
   };
 }
 
+/** Demo secrets: published on purpose (the README lists them); a demo provider has nothing to protect. */
+export const SECRETS = {
+  'flowlab-confidential': 'flowlab-demo-secret',
+  'flowlab-confidential-post': 'flowlab-demo-secret',
+  'flowlab-m2m': 'flowlab-m2m-secret',
+};
+
+/** A confidential web client (a secret; PKCE still required), for learning client authentication. */
+function confidentialClient(clientId, method) {
+  return {
+    ...publicClient(clientId, 'RS256'),
+    client_name: `Flowlab confidential demo (${method})`,
+    client_secret: SECRETS[clientId],
+    token_endpoint_auth_method: method,
+    grant_types: ['authorization_code', 'refresh_token', 'implicit', 'password'],
+  };
+}
+
+/** A machine-to-machine client: client credentials only, for the demo API. */
+const m2mClient = {
+  client_id: 'flowlab-m2m',
+  client_name: 'Flowlab machine-to-machine demo',
+  client_secret: SECRETS['flowlab-m2m'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  grant_types: ['client_credentials'],
+  response_types: [],
+  redirect_uris: [],
+  scope: 'api:read',
+};
+
+/**
+ * The Resource Owner Password Credentials grant (RFC 6749 4.3). oidc-provider leaves it out on
+ * purpose (RFC 9700 2.4 forbids it); the demo adds it to show why. The password is DEMO_PASSWORD.
+ */
+async function passwordGrant(ctx) {
+  const { client, params } = ctx.oidc;
+  const username = String(params.username || '');
+  if (!username || params.password !== DEMO_PASSWORD) {
+    throw new errors.InvalidGrant('wrong username or password');
+  }
+  const requested = String(params.scope || 'openid').split(' ').filter(Boolean);
+  const scope = requested.filter((s) => configuration.scopes.includes(s)).join(' ');
+  const grant = new provider.Grant({ accountId: username, clientId: client.clientId });
+  grant.addOIDCScope(scope);
+  const grantId = await grant.save();
+  const at = new provider.AccessToken({ accountId: username, client, grantId, scope, gty: 'password' });
+  const accessToken = await at.save();
+  const body = { access_token: accessToken, expires_in: at.expiration, token_type: 'Bearer', scope };
+  if (requested.includes('openid')) {
+    const account = await findAccount(ctx, username);
+    const claims = await account.claims('id_token', scope, {}, []);
+    const idToken = new provider.IdToken({ ...claims }, { ctx });
+    idToken.scope = scope;
+    idToken.set('at_hash', accessToken);
+    body.id_token = await idToken.issue({ use: 'idtoken' });
+  }
+  ctx.body = body;
+}
+
+/**
+ * The demo API at /api/hello: it accepts a bearer access token this provider issued (to a user
+ * or to a client) and says whom it was issued to. CORS for the app's origins.
+ */
+async function demoApi(ctx, next) {
+  if (ctx.path !== '/api/hello') return next();
+  const origin = ctx.get('origin');
+  if (corsOrigins.includes(origin)) {
+    ctx.set('Access-Control-Allow-Origin', origin);
+    ctx.set('Vary', 'Origin');
+  }
+  if (ctx.method === 'OPTIONS') {
+    ctx.set('Access-Control-Allow-Headers', 'Authorization');
+    ctx.set('Access-Control-Allow-Methods', 'GET');
+    ctx.status = 204;
+    return undefined;
+  }
+  const [kind, value] = (ctx.get('authorization') || '').split(' ');
+  const token = kind === 'Bearer' && value
+    ? (await provider.AccessToken.find(value)) || (await provider.ClientCredentials.find(value))
+    : undefined;
+  ctx.type = 'json';
+  if (!token || token.isExpired) {
+    ctx.status = 401;
+    ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+    ctx.body = { error: 'invalid_token', error_description: 'no valid access token from this provider' };
+    return undefined;
+  }
+  ctx.body = {
+    message: `Hello from the Flowlab demo API, ${token.accountId || token.clientId}.`,
+    client_id: token.clientId,
+    sub: token.accountId,
+    scope: token.scope,
+  };
+  return undefined;
+}
+
 const configuration = {
-  clients: [publicClient('flowlab-demo', 'RS256'), publicClient('flowlab-demo-es256', 'ES256')],
+  clients: [
+    publicClient('flowlab-demo', 'RS256'),
+    publicClient('flowlab-demo-es256', 'ES256'),
+    confidentialClient('flowlab-confidential', 'client_secret_basic'),
+    confidentialClient('flowlab-confidential-post', 'client_secret_post'),
+    m2mClient,
+  ],
   jwks: { keys: signingKeys() },
   findAccount,
   claims: {
@@ -60,7 +162,7 @@ const configuration = {
   },
   // Profile claims also go into the ID token, so the app can show them after sign-in.
   conformIdTokenClaims: false,
-  scopes: ['openid', 'offline_access', 'profile', 'email'],
+  scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read'],
   pkce: { required: () => true },
   clientBasedCORS(ctx, origin) {
     return corsOrigins.includes(origin);
@@ -70,6 +172,7 @@ const configuration = {
     devInteractions: { enabled: true },
     rpInitiatedLogout: { enabled: true },
     revocation: { enabled: true },
+    clientCredentials: { enabled: true },
   },
   cookies: { keys: ['flowlab-demo-cookie-key-not-secret'] },
   ttl: {
@@ -80,6 +183,7 @@ const configuration = {
     Interaction: 3600,
     Session: 86400,
     Grant: 86400,
+    ClientCredentials: 600,
   },
   renderError(ctx, out) {
     // Everything as text: the app and people read it, never a script.
@@ -90,12 +194,16 @@ const configuration = {
 };
 
 const provider = new Provider(issuer, configuration);
+provider.registerGrantType('password', passwordGrant, ['username', 'password', 'scope']);
+provider.use(demoApi);
 // Quiet the provider's "you must change this" notices for settings a demo legitimately keeps.
 provider.on('server_error', (ctx, err) => console.error('idp server_error', err));
 
 const server = provider.listen(port, '127.0.0.1', () => {
   console.log(`IDP_READY ${issuer}`);
-  console.log(`  clients: flowlab-demo (RS256 ID tokens), flowlab-demo-es256 (ES256 ID tokens)`);
+  console.log(`  public clients: flowlab-demo (RS256 ID tokens), flowlab-demo-es256 (ES256 ID tokens)`);
+  console.log(`  confidential clients (secret): ${Object.entries(SECRETS).map(([id, secret]) => `${id} (${secret})`).join(', ')}`);
+  console.log(`  demo API: ${issuer}/api/hello; password grant password: ${DEMO_PASSWORD}`);
   console.log(`  redirect URIs: ${redirectUris.join(' ')}`);
   console.log(`  demo users: ${Object.keys(demoUsers).join(', ')} (the development login page accepts any password)`);
 });

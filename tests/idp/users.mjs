@@ -1,3 +1,6 @@
+/** The password of every demo account for the password grant (the login page takes any). */
+export const DEMO_PASSWORD = 'looking-glass';
+
 // Demo accounts of the bundled provider. The development login page takes any login name: a
 // listed one gets its profile, any other name a plain generated profile.
 export const demoUsers = {

@@ -1,0 +1,53 @@
+//! Client Credentials and the password grant: discovery, then one token request (no browser
+//! redirect), then, when an ID token came back, its validation.
+
+use super::pkce::discover;
+use super::verify::{verify_id_token, Companions};
+use super::{token_endpoint, token_request, Session, StepSink};
+use crate::browser;
+use crate::protocol::config::Config;
+use crate::protocol::error::FlowError;
+use crate::protocol::grant::direct_grant;
+use crate::protocol::idtoken::Expectations;
+
+/// Runs a direct grant for `config` and returns the session it yields.
+pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Session, FlowError> {
+    let (meta, _) = discover(sink, &config.issuer).await?;
+    let endpoint = token_endpoint(&meta)?;
+    let (request, step) = direct_grant(&config, &endpoint)?;
+    let tokens = token_request(sink, step, &endpoint, &request, false).await?;
+    let mut session = Session {
+        config,
+        metadata: meta,
+        tokens,
+        claims: Vec::new(),
+        claims_text: Vec::new(),
+    };
+    if let Some(id_token) = session.tokens.id_token.clone() {
+        let want = Expectations {
+            issuer: &session.metadata.issuer,
+            client_id: &session.config.client_id,
+            nonce: None,
+            now: browser::now_secs(),
+            at_hash: None,
+            require_at_hash: false,
+            c_hash: None,
+            previous: None,
+        };
+        let companions = Companions {
+            access_token: session.tokens.access_token.as_deref(),
+            code: None,
+        };
+        let jwt = verify_id_token(
+            sink,
+            &session.metadata.jwks_uri,
+            &id_token,
+            &want,
+            companions,
+        )
+        .await?;
+        session.claims_text = jwt.claims_for_display();
+        session.claims = jwt.claims;
+    }
+    Ok(session)
+}

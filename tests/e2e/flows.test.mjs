@@ -1,0 +1,173 @@
+// End to end: the flows beyond PKCE and implicit, against the bundled provider: the code flow
+// with a client secret (basic and post), client credentials with the demo API, the password
+// grant, and hybrid (code id_token). Secrets, passwords and tokens are audited afterwards.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { auditNoTokens, environment, settled, signInAtProvider, watch } from './harness.mjs';
+
+const APP_PORT = 18093;
+const IDP_PORT = 19013;
+const origin = `http://127.0.0.1:${APP_PORT}`;
+const env = environment({ appPort: APP_PORT, idpPort: IDP_PORT, before, after });
+const SECRET = 'flowlab-demo-secret';
+
+async function open(params) {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page, origin);
+  const q = new URLSearchParams({ issuer: env.idp.issuer, ...params });
+  await page.goto(`${origin}/?${q}`);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=sign-in]').disabled);
+  return { context, page, seen };
+}
+
+const stepIds = (page) => page.locator('li.step').evaluateAll((els) => els.map((e) => e.dataset.step));
+const checkClass = (page, step, name) =>
+  page.locator(`li.step[data-step=${step}] li.check`).filter({ has: page.locator('strong', { hasText: new RegExp(`^${name}$`) }) }).first().getAttribute('class');
+
+/** Signs in through the popup (the secret stays in this page's memory). */
+async function popupSignIn(page) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await signInAtProvider(popup, env.idp.issuer);
+  return settled(page);
+}
+
+describe('authorization code with a client secret', () => {
+  for (const [clientId, method] of [
+    ['flowlab-confidential', 'client_secret_basic'],
+    ['flowlab-confidential-post', 'client_secret_post'],
+  ]) {
+    test(`${method}: the secret authenticates the exchange, is masked, and is kept nowhere`, async () => {
+      const { context, page, seen } = await open({ flow: 'code', client_id: clientId, token_endpoint_auth_method: method });
+      assert.equal(await page.inputValue('#window'), 'popup');
+      await page.getByTestId('client-secret').fill(SECRET);
+      assert.ok(!(await page.inputValue('#share')).includes(SECRET), 'the secret is in the shareable link');
+      const r = await popupSignIn(page);
+      assert.equal(r.status, 'signed-in', r.text);
+      const token = await page.locator('li.step[data-step=token]').innerText();
+      if (method === 'client_secret_basic') assert.match(token, /Authorization: Basic •+\[masked/);
+      else assert.match(token, /client_secret=•+\[masked/);
+      assert.ok(!token.includes(SECRET) && !(await page.content()).includes(Buffer.from(`${clientId}:${SECRET}`).toString('base64')));
+      assert.match(await page.locator('li.step[data-step=token] .explain').innerText(), /learning only/);
+      const { found } = await auditNoTokens(page, context, [SECRET, ...seen.tokens], seen.navigations, env.app.requests());
+      assert.deepEqual(found, []);
+      await context.close();
+    });
+  }
+
+  test('a wrong secret is refused by the provider; a redirect window is refused by the app', async () => {
+    const { context, page } = await open({ flow: 'code', client_id: 'flowlab-confidential' });
+    await page.getByTestId('client-secret').fill('not-the-secret');
+    const r = await popupSignIn(page);
+    assert.equal(r.error, 'idp_error', r.text);
+    assert.match(r.text, /invalid_client/);
+    await page.selectOption('#window', 'redirect');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const again = await settled(page);
+    assert.equal(again.error, 'invalid_config', again.text);
+    assert.match(again.text, /popup/);
+    await context.close();
+  });
+});
+
+describe('client credentials', () => {
+  test('a token for the client itself, then the demo API', async () => {
+    const api = `${env.idp.issuer}/api/hello`;
+    const { context, page, seen } = await open({ flow: 'client-credentials', client_id: 'flowlab-m2m', scope: 'api:read', api_url: api });
+    assert.equal(await page.locator('#redirect_uri').count(), 0, 'no redirect URI without a redirect');
+    await page.getByTestId('client-secret').fill('flowlab-m2m-secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const r = await settled(page);
+    assert.equal(r.status, 'signed-in', r.text);
+    assert.deepEqual(await stepIds(page), ['discovery', 'token', 'api']);
+    assert.equal(JSON.parse(await page.getByTestId('api-response').innerText()).client_id, 'flowlab-m2m');
+    assert.equal(await page.getByTestId('id-token-claims').count(), 0);
+    const { found } = await auditNoTokens(page, context, ['flowlab-m2m-secret', ...seen.tokens], seen.navigations, env.app.requests());
+    assert.deepEqual(found, []);
+    await context.close();
+  });
+
+  test('a client without the grant, and a missing secret, are refused with the cause', async () => {
+    const { context, page } = await open({ flow: 'client-credentials', client_id: 'flowlab-confidential' });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    let r = await settled(page);
+    assert.equal(r.error, 'invalid_config', r.text);
+    assert.match(r.text, /client secret/);
+    await page.getByTestId('client-secret').fill(SECRET);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    r = await settled(page);
+    assert.equal(r.error, 'idp_error', r.text);
+    assert.match(r.text, /grant type is not allowed/);
+    await context.close();
+  });
+});
+
+describe('resource owner password', () => {
+  test('labelled not recommended; a right password signs in, a wrong one is refused', async () => {
+    const { context, page, seen } = await open({ flow: 'password', client_id: 'flowlab-demo' });
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password', { exact: true }).fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    let r = await settled(page);
+    assert.equal(r.error, 'idp_error', r.text);
+    assert.match(r.text, /invalid_grant/);
+    await page.getByLabel('Password', { exact: true }).fill('looking-glass');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    r = await settled(page);
+    assert.equal(r.status, 'signed-in', r.text);
+    assert.match(await page.getByTestId('id-token-claims').innerText(), /sub\s+alice/);
+    assert.match(await page.locator('li.step[data-step=token] .explain').innerText(), /^NOT RECOMMENDED/);
+    assert.match(await checkClass(page, 'id-token', 'signature'), /\bpass\b/);
+    const { found } = await auditNoTokens(page, context, ['looking-glass', ...seen.tokens], seen.navigations, env.app.requests());
+    assert.deepEqual(found, []);
+    assert.ok(!(await page.inputValue('#share')).includes('looking-glass'));
+    await context.close();
+  });
+});
+
+describe('hybrid', () => {
+  for (const mode of ['form_post', 'fragment']) {
+    test(`code id_token with ${mode}: c_hash binds the code, both ID tokens are about one session`, async () => {
+      const { context, page, seen } = await open({ client_id: 'flowlab-demo', response_type: 'code id_token', response_mode: mode });
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInAtProvider(page, env.idp.issuer);
+      const r = await settled(page);
+      assert.equal(r.status, 'signed-in', r.text);
+      const ids = await stepIds(page);
+      assert.ok(ids.indexOf('front-id-token') < ids.indexOf('token') && ids.indexOf('token') < ids.indexOf('id-token'), ids.join(' '));
+      assert.match(await checkClass(page, 'front-id-token', 'c_hash'), /\bpass\b/);
+      for (const name of ['same iss', 'same sub', 'same nonce']) assert.match(await checkClass(page, 'id-token', name), /\bpass\b/, name);
+      const { found } = await auditNoTokens(page, context, seen.tokens, seen.navigations, env.app.requests());
+      assert.deepEqual(found, []);
+      await context.close();
+    });
+  }
+});
+
+describe('which flow should I use?', () => {
+  test('the answers lead to a flow, and its button opens it configured', async () => {
+    const { context, page } = await open({ client_id: 'flowlab-demo' });
+    await page.getByTestId('which-flow').click();
+    const visible = () => page.locator('.g-answer').evaluateAll((els) => els.filter((e) => e.offsetParent !== null).map((e) => e.className));
+    assert.deepEqual(await visible(), []);
+    await page.getByLabel('No: a program calls an API for itself').check();
+    assert.deepEqual(await visible(), ['g-answer g-m2m']);
+    await page.getByRole('button', { name: 'Open Client Credentials' }).click();
+    await page.waitForFunction(() => document.querySelector('#flow')?.value === 'client-credentials');
+    assert.equal(await page.getByTestId('client-secret').count(), 1);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'flow');
+    assert.match(await page.getByTestId('outcome').innerText(), /Client Credentials is configured/);
+    await page.getByLabel('Yes: a user signs in').check();
+    await page.getByLabel('In the browser (a single-page app)').check();
+    assert.deepEqual(await visible(), ['g-answer g-spa']);
+    await page.getByRole('button', { name: 'Open Authorization Code with PKCE' }).first().click();
+    await page.waitForFunction(() => document.querySelector('#flow')?.value === 'pkce');
+    assert.equal(await page.getByTestId('client-secret').count(), 0);
+    await page.getByLabel('On a device without a browser or keyboard (a TV, a CLI)').check();
+    assert.deepEqual(await visible(), ['g-answer g-device']);
+    await context.close();
+  });
+});
