@@ -28,7 +28,12 @@ cat <<MSG
     Open      http://127.0.0.1:$APP_PORT/?$query
     Provider  http://127.0.0.1:$IDP_PORT (oidc-provider, in memory)
     Sign in   as alice or bob, with any password (the provider's development login page)
-    Clients   flowlab-demo (RS256 ID tokens), flowlab-demo-es256 (ES256 ID tokens)
+    Clients   flowlab-demo (RS256 ID tokens), flowlab-demo-es256 (ES256 ID tokens): public
+              flowlab-confidential (client_secret_basic), flowlab-confidential-post (client_secret_post):
+                secret flowlab-demo-secret
+              flowlab-m2m (client credentials, secret flowlab-m2m-secret, scope api:read)
+              flowlab-device (device flow)
+    Demo API  http://127.0.0.1:$IDP_PORT/api/hello   (password grant: any demo user, password looking-glass)
 
   Press Ctrl+C to stop.
 

@@ -11,3 +11,8 @@ pub mod browser;
 pub mod flows;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+/// The allocator: talc is smaller in the wasm than the default dlmalloc, and faster.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -2,7 +2,12 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    leptos::mount::mount_to_body(flowlab::ui::app);
+    // The page's structure is index.html: there is no view tree to mount, only the reactive
+    // root (an owner that lives as long as the page) and the task executor.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = leptos::prelude::Owner::new();
+    owner.with(flowlab::ui::app);
+    std::mem::forget(owner);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

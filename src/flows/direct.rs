@@ -3,12 +3,14 @@
 
 use super::pkce::discover;
 use super::verify::{verify_id_token, Companions};
-use super::{token_endpoint, token_request, Session, StepSink};
+use super::{token_endpoint, token_request, Boxed, Session, StepSink};
 use crate::browser;
 use crate::protocol::config::Config;
+use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::error::FlowError;
 use crate::protocol::grant::direct_grant;
 use crate::protocol::idtoken::Expectations;
+use crate::protocol::token::TokenSet;
 
 /// Runs a direct grant for `config` and returns the session it yields.
 pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Session, FlowError> {
@@ -16,38 +18,50 @@ pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Session, FlowE
     let endpoint = token_endpoint(&meta)?;
     let (request, step) = direct_grant(&config, &endpoint)?;
     let tokens = token_request(sink, step, &endpoint, &request, false).await?;
-    let mut session = Session {
-        config,
-        metadata: meta,
-        tokens,
-        claims: Vec::new(),
-        claims_text: Vec::new(),
-    };
-    if let Some(id_token) = session.tokens.id_token.clone() {
-        let want = Expectations {
-            issuer: &session.metadata.issuer,
-            client_id: &session.config.client_id,
-            nonce: None,
-            now: browser::now_secs(),
-            at_hash: None,
-            require_at_hash: false,
-            c_hash: None,
-            previous: None,
+    finish(sink, config, meta, tokens).await
+}
+
+/// The session for tokens obtained without a redirect; an ID token among them is validated
+/// (there is no nonce: none was sent).
+pub(crate) fn finish(
+    sink: &dyn StepSink,
+    config: Config,
+    meta: ProviderMetadata,
+    tokens: TokenSet,
+) -> Boxed<'_, Result<Session, FlowError>> {
+    Box::pin(async move {
+        let mut session = Session {
+            config,
+            metadata: meta,
+            tokens,
+            claims: Vec::new(),
+            api_body: None,
         };
-        let companions = Companions {
-            access_token: session.tokens.access_token.as_deref(),
-            code: None,
-        };
-        let jwt = verify_id_token(
-            sink,
-            &session.metadata.jwks_uri,
-            &id_token,
-            &want,
-            companions,
-        )
-        .await?;
-        session.claims_text = jwt.claims_for_display();
-        session.claims = jwt.claims;
-    }
-    Ok(session)
+        if let Some(id_token) = session.tokens.id_token.clone() {
+            let want = Expectations {
+                issuer: &session.metadata.issuer,
+                client_id: &session.config.client_id,
+                nonce: None,
+                now: browser::now_secs(),
+                at_hash: None,
+                require_at_hash: false,
+                c_hash: None,
+                previous: None,
+            };
+            let companions = Companions {
+                access_token: session.tokens.access_token.as_deref(),
+                code: None,
+            };
+            let jwt = verify_id_token(
+                sink,
+                &session.metadata.jwks_uri,
+                &id_token,
+                &want,
+                companions,
+            )
+            .await?;
+            session.claims = jwt.claims;
+        }
+        Ok(session)
+    })
 }

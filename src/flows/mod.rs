@@ -3,6 +3,7 @@
 //! A flow knows the order of things; `protocol` knows the rules; the UI only renders steps and
 //! sends intents (sign in, call the API, sign out).
 
+pub mod device;
 pub mod direct;
 pub mod inspect;
 pub mod pkce;
@@ -36,6 +37,8 @@ pub trait StepSink {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>;
     /// Break-it: the change the presenter chose, if it is made at step `at` (consumed once).
     fn take_tamper(&self, at: &str) -> Option<Tamper>;
+    /// Says what the flow is waiting for (the outcome line, while in progress).
+    fn say(&self, text: String);
 }
 
 /// Performs a back-channel call for a step: times it, records the response on the step, and
@@ -120,18 +123,7 @@ pub(crate) fn token_request<'a>(
     want_id_token: bool,
 ) -> Boxed<'a, Result<TokenSet, FlowError>> {
     Box::pin(async move {
-        let headers = request.header_refs();
-        let answer = call(
-            sink,
-            &mut step,
-            HttpCall {
-                method: "POST",
-                url: endpoint,
-                headers: &headers,
-                body: Some(&request.body),
-            },
-        )
-        .await;
+        let answer = post_form(sink, &mut step, endpoint, request).await;
         let tokens = answer.and_then(|a| {
             let (record, checks, result) = judge_token_response(&a, want_id_token);
             step.response = Some(record);
@@ -143,6 +135,29 @@ pub(crate) fn token_request<'a>(
     })
 }
 
+/// POSTs a form request (token, device authorization) for `step` (see [`call`]).
+pub(crate) fn post_form<'a>(
+    sink: &'a dyn StepSink,
+    step: &'a mut Step,
+    url: &'a str,
+    request: &'a TokenRequest,
+) -> Answer<'a> {
+    Box::pin(async move {
+        let headers = request.header_refs();
+        call(
+            sink,
+            step,
+            HttpCall {
+                method: "POST",
+                url,
+                headers: &headers,
+                body: Some(&request.body),
+            },
+        )
+        .await
+    })
+}
+
 /// A signed-in session. Held in memory only: never stored, never put in a URL.
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -151,8 +166,8 @@ pub struct Session {
     pub tokens: TokenSet,
     /// The verified ID token's claims.
     pub claims: Vec<(String, Json)>,
-    /// The same claims as text for people (times with their dates).
-    pub claims_text: Vec<(String, String)>,
+    /// The body of the last API call, indented for display.
+    pub api_body: Option<String>,
 }
 
 impl Session {

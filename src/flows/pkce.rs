@@ -5,7 +5,7 @@
 //! -> error -> code exchange -> ID token validation -> call the API (userinfo).
 
 use super::verify::{verify_id_token, Companions};
-use super::{call, token_endpoint, token_request, Boxed, Session, StepSink};
+use super::{call, post_form, token_endpoint, token_request, Boxed, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{
     authorize_step, broken_authorize, build_authorization_request, check_form_post_target,
@@ -26,7 +26,7 @@ use crate::protocol::logout::{
 use crate::protocol::pkce::b64url;
 use crate::protocol::pkce::LoginSecrets;
 use crate::protocol::refresh::{merge_refreshed, refresh_request, refresh_step};
-use crate::protocol::revoke::{judge_revocation, revoke_body, revoke_step, to_revoke};
+use crate::protocol::revoke::{judge_revocation, revoke_request, revoke_step, to_revoke};
 use crate::protocol::step::StepStatus;
 use crate::protocol::token::TokenSet;
 use crate::protocol::token::{api_step, code_exchange, judge_api_response, token_step};
@@ -313,13 +313,12 @@ fn finish<'a>(
             code: None,
         };
         let jwt = verify_id_token(sink, &meta.jwks_uri, &id_token, &want, companions).await?;
-        let claims_text = jwt.claims_for_display();
         Ok(Session {
             config: tx.config,
             metadata: meta,
             tokens,
             claims: jwt.claims,
-            claims_text,
+            api_body: None,
         })
     })
 }
@@ -382,7 +381,6 @@ pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, 
             companions,
         )
         .await?;
-        next.claims_text = jwt.claims_for_display();
         next.claims = jwt.claims;
     }
     next.tokens = tokens;
@@ -492,19 +490,9 @@ pub async fn sign_out(sink: &dyn StepSink, session: Session) -> Result<bool, Flo
     if let Some(endpoint) = &session.metadata.revocation_endpoint {
         let t = &session.tokens;
         for (hint, token) in to_revoke(t.refresh_token.as_deref(), t.access_token.as_deref()) {
-            let body = revoke_body(token, hint, &session.config.client_id);
-            let mut step = revoke_step(endpoint, &body, token, hint);
-            let answer = call(
-                sink,
-                &mut step,
-                HttpCall {
-                    method: "POST",
-                    url: endpoint,
-                    headers: &[("Content-Type", "application/x-www-form-urlencoded")],
-                    body: Some(&body),
-                },
-            )
-            .await;
+            let request = revoke_request(token, hint, &session.config);
+            let mut step = revoke_step(endpoint, &request, hint);
+            let answer = post_form(sink, &mut step, endpoint, &request).await;
             if let Ok(a) = &answer {
                 let check = judge_revocation(a);
                 if !check.failed() {

@@ -73,10 +73,9 @@ pub fn form_post_unavailable() -> FlowError {
     FlowError::new(
         ErrorCode::WorkerUnavailable,
         "response_mode=form_post needs Flowlab's Service Worker to receive the provider's POST, and it does \
-         not control this page yet: a first visit before it activated, a hard reload that bypasses it, a \
-         browser without Service Workers, or a registration the browser refused. Without it the provider's \
-         POST would reach the static host, which cannot take it, and the login would be lost, so nothing \
-         was sent. Reload the page normally and sign in again, or choose response mode query.",
+         not control this page yet (a first visit, a hard reload, or no Service Workers). The static host \
+         cannot take the POST, so nothing was sent. Reload the page normally and sign in again, or choose \
+         response mode query.",
     )
     .spec("OAuth 2.0 Form Post Response Mode 2")
 }

@@ -23,6 +23,8 @@ pub enum Flow {
     ClientCredentials,
     /// Resource Owner Password Credentials (RFC 6749 4.3): not recommended (RFC 9700 2.4).
     Password,
+    /// Device Authorization (RFC 8628): the user approves on another device while this one polls.
+    Device,
 }
 
 impl Flow {
@@ -34,6 +36,7 @@ impl Flow {
             Flow::Hybrid => "hybrid",
             Flow::ClientCredentials => "client-credentials",
             Flow::Password => "password",
+            Flow::Device => "device",
         }
     }
 
@@ -45,6 +48,7 @@ impl Flow {
             Flow::Hybrid,
             Flow::ClientCredentials,
             Flow::Password,
+            Flow::Device,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)
@@ -58,6 +62,7 @@ impl Flow {
             Flow::Hybrid => "Hybrid (code id_token)",
             Flow::ClientCredentials => "Client Credentials",
             Flow::Password => "Resource Owner Password (not recommended)",
+            Flow::Device => "Device Authorization",
         }
     }
 
@@ -225,7 +230,7 @@ impl Config {
                     Flow::Code | Flow::ClientCredentials if !self.uses_secret() => {
                         self.auth_method = "client_secret_basic".into()
                     }
-                    Flow::Pkce | Flow::Implicit => self.auth_method = "none".into(),
+                    Flow::Pkce | Flow::Implicit | Flow::Device => self.auth_method = "none".into(),
                     _ => {}
                 }
                 if self.flow == Flow::Code {
@@ -469,7 +474,7 @@ mod tests {
     fn query_prefills_and_refuses_secrets() {
         let (c, ignored) = Config::defaults("http://a/").apply_query(
             "issuer=https%3A%2F%2Fop.example&client_id=abc&scope=openid+email&audience=api&prompt=login\
-             &client_secret=s3cret&password=pw&state=forced&flow=device&prompt=consent",
+             &client_secret=s3cret&password=pw&state=forced&flow=ciba&prompt=consent",
         );
         assert_eq!(c.issuer, "https://op.example");
         assert_eq!(c.client_id, "abc");
@@ -510,8 +515,8 @@ mod tests {
         assert_eq!(c.field("response_mode"), "");
         assert_eq!(c.field("nonsense"), "");
         assert_eq!(
-            c.set_field("flow", "device".into()),
-            Err("the flow \"device\" is not available yet".into())
+            c.set_field("flow", "ciba".into()),
+            Err("the flow \"ciba\" is not available yet".into())
         );
         // Typed secrets stay in memory and never reach the link.
         c.set_form_field("flow", "code".into());
@@ -609,6 +614,7 @@ mod tests {
             "hybrid",
             "client-credentials",
             "password",
+            "device",
         ] {
             let (c, _) = flow(&format!("flow={f}"));
             assert_eq!(

@@ -19,6 +19,7 @@ pub struct ProviderMetadata {
     pub userinfo_endpoint: Option<String>,
     pub end_session_endpoint: Option<String>,
     pub revocation_endpoint: Option<String>,
+    pub device_authorization_endpoint: Option<String>,
     pub response_types_supported: Vec<String>,
     pub response_modes_supported: Option<Vec<String>>,
     pub code_challenge_methods_supported: Option<Vec<String>>,
@@ -41,6 +42,7 @@ impl ProviderMetadata {
             userinfo_endpoint: optional_str(v, "userinfo_endpoint")?,
             end_session_endpoint: optional_str(v, "end_session_endpoint")?,
             revocation_endpoint: optional_str(v, "revocation_endpoint")?,
+            device_authorization_endpoint: optional_str(v, "device_authorization_endpoint")?,
             response_types_supported: optional_list(v, "response_types_supported")?
                 .unwrap_or_default(),
             response_modes_supported: optional_list(v, "response_modes_supported")?,
@@ -175,6 +177,10 @@ pub fn judge_discovery(
         ("userinfo_endpoint", meta.userinfo_endpoint.as_deref()),
         ("end_session_endpoint", meta.end_session_endpoint.as_deref()),
         ("revocation_endpoint", meta.revocation_endpoint.as_deref()),
+        (
+            "device_authorization_endpoint",
+            meta.device_authorization_endpoint.as_deref(),
+        ),
     ];
     let mut insecure = Vec::new();
     for (name, value) in endpoints {

@@ -12,9 +12,9 @@ const CLIENT_CREDENTIALS: &str = "Machine to machine: no user and no browser red
      (or a key), so it belongs on a server: in a browser, anyone could read the secret from the page.";
 
 const PASSWORD: &str = "NOT RECOMMENDED (RFC 9700 2.4): the user typed their password into this app, which \
-     sends it to the token endpoint. The app sees the password, the provider cannot show its own login \
-     page, multi-factor sign-in and single sign-on cannot happen, and users learn to type passwords into \
-     any page that asks. It exists for migrating legacy apps; use the code flow with PKCE instead.";
+     sends it to the token endpoint. The app sees the password, and the provider's own login page, \
+     multi-factor sign-in and single sign-on are bypassed. Only for migrating legacy apps; use the code \
+     flow with PKCE.";
 
 fn missing(what: &str) -> FlowError {
     FlowError::new(ErrorCode::InvalidConfig, format!("Enter the {what} first."))

@@ -52,10 +52,9 @@ impl KeySource {
 }
 
 /// What the inspector does, in plain words.
-const EXPLAIN: &str = "A JWT is three base64url parts: a header (how it is signed), claims (what it says) \
-     and a signature. Anyone can read the first two, so decoding proves nothing: only a signature checked \
-     with the issuer's published key (never a key named inside the token) shows who wrote it, and only \
-     then do its claims mean anything. The token stays in this tab: it is not stored and goes nowhere.";
+const EXPLAIN: &str = "A JWT is a header, claims and a signature, base64url-encoded. Anyone can read the \
+     first two, so decoding proves nothing: only a signature checked with the issuer's published key \
+     (never a key named in the token) shows who wrote it. The token stays in this tab.";
 
 /// The inspector's step for `token`, before any check: the token itself (masked until revealed).
 pub fn inspect_step(token: &str) -> Step {

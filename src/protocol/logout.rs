@@ -81,12 +81,10 @@ pub fn build_logout(
         StepKind::Redirect,
         Actor::App,
         Actor::AuthorizationServer,
-        "The app has already forgotten its tokens. It now sends the browser to the provider's \
-         end_session_endpoint so the provider ends its own session too, then comes back here. The ID token \
-         is not sent as id_token_hint: in this GET it would land in the address bar, history and server logs, \
-         and many providers refuse the POST alternative because a cross-site POST carries no SameSite=Lax \
-         session cookie. client_id with post_logout_redirect_uri is the token-free form the spec allows; the \
-         provider may ask the user to confirm.",
+        "The app has forgotten its tokens; now the provider ends its own session and sends the browser \
+         back. No id_token_hint: in this GET it would land in the address bar, history and logs (and a \
+         cross-site POST carries no SameSite=Lax session cookie). client_id with post_logout_redirect_uri is \
+         the token-free form the spec allows; the provider may ask the user to confirm.",
     );
     step.request = Some(HttpRecord::request("GET", &url));
     step.params = params.iter().map(|(k, v)| param(k, v, false)).collect();

@@ -6,6 +6,7 @@
 pub mod authorize;
 pub mod callback;
 pub mod config;
+pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod explain;

@@ -90,10 +90,20 @@ pub fn step_html(n: usize, step: &Step, revealed: bool) -> String {
             } else {
                 p.value.clone()
             };
+            // The device flow's code and addresses are what the user acts on: stable test ids,
+            // and the addresses as links (the flow admitted only http(s) ones).
+            let shown = match p.name.as_str() {
+                "user_code" => format!("<code class=\"val user-code\" data-testid=\"user-code\">{}</code>", escape(&value)),
+                "verification_uri" | "verification_uri_complete" => format!(
+                    "<a href=\"{v}\" target=\"_blank\" rel=\"noopener noreferrer\"{}><code class=\"val\">{v}</code></a>",
+                    if p.name == "verification_uri" { " data-testid=\"verification-uri\"" } else { "" },
+                    v = escape(&value)
+                ),
+                _ => format!("<code class=\"val\">{}</code>", escape(&value)),
+            };
             out.push_str(&format!(
-                "<tr><th scope=\"row\"><code>{}</code></th><td><code class=\"val\">{}</code></td><td>{}</td></tr>",
+                "<tr><th scope=\"row\"><code>{}</code></th><td>{shown}</td><td>{}</td></tr>",
                 escape(&p.name),
-                escape(&value),
                 escape(p.meaning)
             ));
         }
@@ -360,6 +370,7 @@ const SELECTS: [Select; 6] = [
             ("implicit", "Implicit (legacy for access tokens)"),
             ("client-credentials", "Client Credentials (no user)"),
             ("password", "Resource Owner Password (not recommended)"),
+            ("device", "Device Authorization (TV, command line)"),
         ],
     ),
     (

@@ -2,10 +2,10 @@
 //! refresh token (and with it, at most providers, the grant) and the access token, before it
 //! forgets them.
 
-use super::authorize::param;
+use super::config::Config;
 use super::http::{HttpAnswer, OAuthError};
-use super::step::{Actor, Check, HttpRecord, Step, StepKind};
-use super::url::{encode_pairs, parse_pairs};
+use super::step::{Check, Step};
+use super::token::{grant_step, TokenRequest};
 
 /// The tokens worth revoking, in order: the refresh token (long-lived), then the access token.
 pub fn to_revoke<'a>(
@@ -21,42 +21,26 @@ pub fn to_revoke<'a>(
     .collect()
 }
 
-/// The revocation request body for a public client (RFC 7009 2.1).
-pub fn revoke_body(token: &str, hint: &str, client_id: &str) -> String {
-    encode_pairs([
-        ("token", token),
-        ("token_type_hint", hint),
-        ("client_id", client_id),
-    ])
+/// The revocation request (RFC 7009 2.1), the client authenticated as for the token endpoint.
+pub fn revoke_request(token: &str, hint: &str, config: &Config) -> TokenRequest {
+    TokenRequest::new(&[("token", token), ("token_type_hint", hint)], config)
 }
 
 /// The revocation step for one token; `hint` is `refresh_token` or `access_token`.
-pub fn revoke_step(endpoint: &str, body: &str, token: &str, hint: &str) -> Step {
+pub fn revoke_step(endpoint: &str, request: &TokenRequest, hint: &str) -> Step {
     let (id, title) = if hint == "refresh_token" {
         ("revoke", "Revoke the refresh token")
     } else {
         ("revoke-access", "Revoke the access token")
     };
-    let mut step = Step::new(
+    grant_step(
         id,
         title,
-        StepKind::BackChannel,
-        Actor::App,
-        Actor::AuthorizationServer,
         "Forgetting a token in this tab does not stop whoever else may hold a copy. Revocation tells the \
          provider to stop honouring it now, rather than when it expires.",
-    );
-    step.request = Some(
-        HttpRecord::request("POST", endpoint)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
-            .secret(token),
-    );
-    step.params = parse_pairs(body)
-        .iter()
-        .map(|(k, v)| param(k, v, k == "token"))
-        .collect();
-    step
+        endpoint,
+        request,
+    )
 }
 
 /// Judges the revocation answer: HTTP 200 means revoked (also for a token already invalid,
@@ -93,18 +77,22 @@ mod tests {
             [("refresh_token", "r"), ("access_token", "a")]
         );
         assert_eq!(to_revoke(None, Some("a")), [("access_token", "a")]);
-        let body = revoke_body("t+1", "refresh_token", "app");
+        let mut config = Config::defaults("http://a/");
+        config.client_id = "app".into();
+        let req = revoke_request("t+1", "refresh_token", &config);
         assert_eq!(
-            body,
+            req.body,
             "token=t%2B1&token_type_hint=refresh_token&client_id=app"
         );
-        let step = revoke_step("https://op/revoke", &body, "t+1", "refresh_token");
+        let step = revoke_step("https://op/revoke", &req, "refresh_token");
         assert_eq!(step.id, "revoke");
         assert!(!step.request.unwrap().masked().to_text().contains("t%2B1"));
-        assert_eq!(
-            revoke_step("u", "token=x", "x", "access_token").id,
-            "revoke-access"
-        );
+        assert_eq!(revoke_step("u", &req, "access_token").id, "revoke-access");
+        // A confidential client authenticates its revocation too (RFC 7009 2.1).
+        config.auth_method = "client_secret_basic".into();
+        config.client_secret = "s".into();
+        let req = revoke_request("t", "access_token", &config);
+        assert!(req.headers.iter().any(|(k, _)| k == "Authorization"));
     }
 
     #[test]

@@ -289,6 +289,8 @@ pub struct Step {
     pub status: StepStatus,
     /// Milliseconds the step took (back-channel calls), if measured.
     pub duration_ms: Option<u32>,
+    /// The panel shows its secrets unmasked (a deliberate click in the view).
+    pub revealed: bool,
 }
 
 impl Step {
@@ -313,6 +315,7 @@ impl Step {
             checks: Vec::new(),
             status: StepStatus::Done,
             duration_ms: None,
+            revealed: false,
         }
     }
 

@@ -59,7 +59,7 @@ pub fn on_input(state: AppState, ev: &web_sys::Event) {
             id.as_str(),
             "flow" | "response_type" | "token_endpoint_auth_method"
         ) {
-            state.config_rev.set(state.config_rev.get_untracked() + 1);
+            state.redraw_config();
         }
     }
 }

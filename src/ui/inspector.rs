@@ -20,7 +20,6 @@ pub fn run(state: AppState) {
     );
     // The inspection is a run of its own: it replaces the steps, not the session.
     state.steps.set(Vec::new());
-    state.steps_revealed.set(Vec::new());
     let source = match source {
         Ok(s) => s,
         Err(e) => return state.fail(e),

@@ -13,8 +13,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
-use crate::flows::{direct, pkce, Session};
-use crate::protocol::config::Config;
+use crate::flows::{device, direct, pkce, Session};
+use crate::protocol::config::{Config, Flow};
 use panels::{markup, Part};
 pub use state::{AppState, Outcome, Status};
 
@@ -64,7 +64,7 @@ fn on_click(state: AppState, ev: &web_sys::Event) {
         _ if browser::event_target_data(ev, "data-flow").is_some() => {
             let flow = browser::event_target_data(ev, "data-flow").unwrap_or_default();
             state.edit_config(&mut |c| c.set_form_field("flow", flow.clone()));
-            state.config_rev.set(state.config_rev.get_untracked() + 1);
+            state.redraw_config();
             state.reset();
             state.outcome.set(Outcome {
                 text: format!(
@@ -91,15 +91,14 @@ fn on_change(state: AppState, ev: &web_sys::Event) {
             .tokens_revealed
             .set(!state.tokens_revealed.get_untracked()),
         Some(n) => {
-            if let Ok(n) = n.parse::<usize>() {
-                let mut open = state.steps_revealed.get_untracked();
-                match open.iter().position(|x| *x == n) {
-                    Some(i) => {
-                        open.swap_remove(i);
-                    }
-                    None => open.push(n),
-                }
-                state.steps_revealed.set(open);
+            let mut steps = state.steps.get_untracked();
+            if let Some(s) = n
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| steps.get_mut(n.wrapping_sub(1)))
+            {
+                s.revealed = !s.revealed;
+                state.steps.set(steps);
             }
         }
         None => {}
@@ -109,13 +108,10 @@ fn on_change(state: AppState, ev: &web_sys::Event) {
 /// Keyboard control for presenters: N continues a paused flow (or moves to the next panel), P
 /// goes back to the previous panel. Typing in a field is left alone.
 fn on_key(state: AppState, ev: &web_sys::Event) {
-    let Some(ev) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(ev) else {
-        return;
-    };
     if browser::typing(ev) {
         return;
     }
-    match ev.key().as_str() {
+    match browser::key(ev).as_str() {
         "n" | "N" if state.paused.get_untracked() => state.paused.set(false),
         "n" | "N" => browser::focus_step(1),
         "p" | "P" => browser::focus_step(-1),
@@ -143,10 +139,10 @@ fn sign_in(state: AppState) {
         .outcome
         .set(Outcome::busy("Discovering the provider\u{2026}"));
     spawn_local(async move {
-        let result = if cfg.flow.redirects() {
-            pkce::start(&state, cfg, popup).await
-        } else {
-            direct::start(&state, cfg).await.map(Some)
+        let result = match cfg.flow {
+            f if f.redirects() => pkce::start(&state, cfg, popup).await,
+            Flow::Device => device::start(&state, cfg).await,
+            _ => direct::start(&state, cfg).await.map(Some),
         };
         match result {
             Ok(Some(session)) => state.settle_login(Ok(session)).await,
@@ -160,7 +156,6 @@ fn sign_out(state: AppState) {
     let session = state.session.get_untracked();
     // Forget the tokens first: whatever the provider does next, this page holds none.
     state.session.set(None);
-    state.api_body.set(None);
     state.tokens_revealed.set(false);
     state.outcome.set(Outcome::idle());
     if let Some(session) = session {

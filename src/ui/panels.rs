@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::state::AppState;
+use crate::protocol::jwt::claim_text;
 use crate::protocol::render::{
     config_form_html, outcome_html, sequence_svg, session_html, step_html, transcript_html,
 };
@@ -51,14 +52,13 @@ pub fn markup(state: AppState, part: Part) -> String {
         }
         // The diagram and the panels.
         Part::Steps => {
-            let open = state.steps_revealed.get();
             let steps = state.steps.get();
             let mut out = format!(
                 "<div class=\"diagram\">{}</div><ol class=\"step-list\">",
                 sequence_svg(&steps)
             );
             for (i, s) in steps.iter().enumerate() {
-                out.push_str(&step_html(i + 1, s, open.contains(&(i + 1))));
+                out.push_str(&step_html(i + 1, s, s.revealed));
             }
             out.push_str("</ol>");
             out
@@ -83,10 +83,13 @@ pub fn markup(state: AppState, part: Part) -> String {
             .filter_map(|(name, v)| v.as_deref().map(|v| (name, v)))
             .collect();
             session_html(
-                &s.claims_text,
+                &s.claims
+                    .iter()
+                    .map(|(k, v)| (k.clone(), claim_text(k, v)))
+                    .collect::<Vec<_>>(),
                 &tokens,
                 state.tokens_revealed.get(),
-                state.api_body.get().as_deref(),
+                s.api_body.as_deref(),
             )
         }
         Part::Share | Part::Buttons => String::new(),

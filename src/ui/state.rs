@@ -73,15 +73,13 @@ pub struct AppState {
     pub config: RwSignal<Config>,
     /// Bumped when the configuration is replaced from outside the form (restored after a
     /// redirect), so the form rebuilds its fields then and only then.
-    pub config_rev: RwSignal<u32>,
+    /// (Its value means nothing: a bool shares the signal code of the other flags.)
+    pub config_rev: RwSignal<bool>,
     pub steps: RwSignal<Vec<Step>>,
     pub outcome: RwSignal<Outcome>,
     pub session: RwSignal<Option<Session>>,
-    pub api_body: RwSignal<Option<String>>,
     /// The signed-in section shows the tokens unmasked (a deliberate click; reset with the session).
     pub tokens_revealed: RwSignal<bool>,
-    /// The step panels shown unmasked (their numbers), each by a deliberate click.
-    pub steps_revealed: RwSignal<Vec<usize>>,
     /// The export includes secrets (opted in).
     pub transcript_secrets: RwSignal<bool>,
     /// Step-through: the flow waits for Continue.
@@ -92,14 +90,12 @@ impl AppState {
     pub fn new(config: Config) -> AppState {
         AppState {
             config: RwSignal::new(config),
-            config_rev: RwSignal::new(0),
+            config_rev: RwSignal::new(false),
             steps: RwSignal::new(Vec::new()),
             outcome: RwSignal::new(Outcome::idle()),
             session: RwSignal::new(None),
-            api_body: RwSignal::new(None),
             tokens_revealed: RwSignal::new(false),
             paused: RwSignal::new(false),
-            steps_revealed: RwSignal::new(Vec::new()),
             transcript_secrets: RwSignal::new(false),
         }
     }
@@ -113,13 +109,17 @@ impl AppState {
         self.config.set(c);
     }
 
+    /// Draws the configuration form again (after a change from outside the form, or one that
+    /// changes which fields it shows).
+    pub fn redraw_config(&self) {
+        self.config_rev.set(!self.config_rev.get_untracked());
+    }
+
     /// Clears a previous run.
     pub fn reset(&self) {
         self.steps.set(Vec::new());
         self.session.set(None);
-        self.api_body.set(None);
         self.tokens_revealed.set(false);
-        self.steps_revealed.set(Vec::new());
     }
 
     /// Finishes a login from the provider's answer, then calls the API.
@@ -162,8 +162,12 @@ impl AppState {
         self.outcome.set(Outcome::busy("Calling the API\u{2026}"));
         match crate::flows::pkce::call_api(&self, &session).await {
             Ok(body) => {
-                self.api_body
-                    .set(Some(crate::protocol::http::pretty_body(&body)));
+                let mut session = session;
+                session.api_body = Some(crate::protocol::http::pretty_body(&body));
+                // Unless the user signed out meanwhile.
+                if self.session.get_untracked().is_some() {
+                    self.session.set(Some(session));
+                }
                 self.outcome.set(Outcome::signed_in());
             }
             Err(e) => self.fail(e),
@@ -203,7 +207,13 @@ impl StepSink for AppState {
     fn emit(&self, step: Step) {
         let mut v = self.steps.get_untracked();
         match v.last_mut() {
-            Some(last) if last.id == step.id => *last = step,
+            // An update of the same panel keeps its reveal switch.
+            Some(last) if last.id == step.id => {
+                *last = Step {
+                    revealed: last.revealed,
+                    ..step
+                }
+            }
             _ => v.push(step),
         }
         self.steps.set(v);
@@ -241,12 +251,16 @@ impl StepSink for AppState {
         }
         // Once only: the choice is cleared, and the form shows "nothing" again.
         self.edit_config(&mut |c| c.break_it.clear());
-        self.config_rev.set(self.config_rev.get_untracked() + 1);
+        self.redraw_config();
         Some(t)
+    }
+
+    fn say(&self, text: String) {
+        self.outcome.set(Outcome::busy(&text));
     }
 
     fn restore_config(&self, config: Config) {
         self.config.set(config);
-        self.config_rev.set(self.config_rev.get_untracked() + 1);
+        self.redraw_config();
     }
 }

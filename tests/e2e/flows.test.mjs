@@ -168,6 +168,100 @@ describe('which flow should I use?', () => {
     assert.equal(await page.getByTestId('client-secret').count(), 0);
     await page.getByLabel('On a device without a browser or keyboard (a TV, a CLI)').check();
     assert.deepEqual(await visible(), ['g-answer g-device']);
+    await page.getByRole('button', { name: 'Open Device Authorization' }).click();
+    await page.waitForFunction(() => document.querySelector('#flow')?.value === 'device');
+    await context.close();
+  });
+});
+
+describe('device authorization', () => {
+  /** Starts the device flow; the provider's interval is shortened to 1 s for the test. */
+  async function startDevice(page) {
+    await page.route(`${env.idp.issuer}/device/auth`, async (route) => {
+      const response = await route.fetch();
+      const body = { ...(await response.json()), interval: 1 };
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const code = page.getByTestId('user-code');
+    await code.waitFor({ timeout: 10000 });
+    const uri = await page.getByTestId('verification-uri').getAttribute('href');
+    const complete = await page.locator('li.step[data-step=user-code] a').nth(1).getAttribute('href');
+    return { userCode: await code.innerText(), uri, complete };
+  }
+
+  /** The user, on another device: opens the address with the code, then continues or aborts. */
+  async function otherDevice(complete, answer) {
+    const context = await env.browser.newContext();
+    const phone = await context.newPage();
+    await phone.goto(complete);
+    await phone.getByRole('button', { name: answer }).click();
+    if (answer === 'Continue') {
+      await signInAtProvider(phone, env.idp.issuer, 'bob');
+      await phone.getByText('Sign-in Success').waitFor({ timeout: 10000 });
+    }
+    await context.close();
+  }
+
+  test('approved on another device: pending polls, then tokens and userinfo', async () => {
+    const { context, page, seen } = await open({ flow: 'device', client_id: 'flowlab-device' });
+    const { userCode, uri, complete } = await startDevice(page);
+    assert.match(userCode, /^[A-Z]{4}-[A-Z]{4}$/);
+    assert.equal(uri, `${env.idp.issuer}/device`);
+    assert.ok(complete.includes(userCode));
+    assert.match(await page.getByTestId('outcome').innerText(), new RegExp(`enter ${userCode}`));
+    await page.locator('li.step[data-step=poll] li.check', { hasText: 'authorization_pending' }).first().waitFor({ timeout: 10000 });
+    await otherDevice(complete, 'Continue');
+    const r = await settled(page);
+    assert.equal(r.status, 'signed-in', r.text);
+    assert.match(await page.getByTestId('id-token-claims').innerText(), /sub\s+bob/);
+    assert.equal(JSON.parse(await page.getByTestId('api-response').innerText()).sub, 'bob');
+    const ids = await stepIds(page);
+    assert.deepEqual(ids.slice(0, 4), ['discovery', 'device-authorization', 'user-code', 'poll']);
+    const { found } = await auditNoTokens(page, context, seen.tokens, seen.navigations, env.app.requests());
+    assert.deepEqual(found, []);
+    await context.close();
+  });
+
+  test('denied on the other device: access_denied ends the polling', async () => {
+    const { context, page } = await open({ flow: 'device', client_id: 'flowlab-device' });
+    const { complete } = await startDevice(page);
+    await otherDevice(complete, '[ Abort ]');
+    const r = await settled(page);
+    assert.equal(r.error, 'idp_error', r.text);
+    assert.match(r.text, /denied/);
+    await context.close();
+  });
+
+  test('slow_down adds 5 s to the interval; an expired code ends it', async () => {
+    const { context, page } = await open({ flow: 'device', client_id: 'flowlab-device' });
+    const polls = [];
+    await page.route(`${env.idp.issuer}/token`, async (route) => {
+      polls.push(Date.now());
+      const error = polls.length === 1 ? 'slow_down' : 'expired_token';
+      await route.fulfill({ status: 400, contentType: 'application/json', headers: { 'access-control-allow-origin': origin }, body: JSON.stringify({ error }) });
+    });
+    await startDevice(page);
+    const r = await settled(page, 20000);
+    assert.equal(r.error, 'idp_error', r.text);
+    assert.match(r.text, /expired/);
+    assert.equal(polls.length, 2);
+    assert.ok(polls[1] - polls[0] >= 5500, `the second poll came ${polls[1] - polls[0]} ms after the first`);
+    assert.match(await page.locator('li.step[data-step=poll]').innerText(), /slow_down, so the device now waits 6 s/);
+    await context.close();
+  });
+
+  test('a provider without a device endpoint is named as the cause', async () => {
+    const { context, page } = await open({ flow: 'device', client_id: 'flowlab-device' });
+    await page.route(`${env.idp.issuer}/.well-known/openid-configuration`, async (route) => {
+      const response = await route.fetch();
+      const { device_authorization_endpoint: _, ...rest } = await response.json();
+      await route.fulfill({ response, body: JSON.stringify(rest) });
+    });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const r = await settled(page);
+    assert.equal(r.error, 'invalid_config', r.text);
+    assert.match(r.text, /device_authorization_endpoint/);
     await context.close();
   });
 });

@@ -79,6 +79,16 @@ const m2mClient = {
   scope: 'api:read',
 };
 
+/** A device client (a TV, a command line): public, the device grant only (RFC 8628). */
+const deviceClient = {
+  client_id: 'flowlab-device',
+  client_name: 'Flowlab device demo',
+  token_endpoint_auth_method: 'none',
+  grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+  response_types: [],
+  redirect_uris: [],
+};
+
 /**
  * The Resource Owner Password Credentials grant (RFC 6749 4.3). oidc-provider leaves it out on
  * purpose (RFC 9700 2.4 forbids it); the demo adds it to show why. The password is DEMO_PASSWORD.
@@ -152,6 +162,7 @@ const configuration = {
     confidentialClient('flowlab-confidential', 'client_secret_basic'),
     confidentialClient('flowlab-confidential-post', 'client_secret_post'),
     m2mClient,
+    deviceClient,
   ],
   jwks: { keys: signingKeys() },
   findAccount,
@@ -173,6 +184,7 @@ const configuration = {
     rpInitiatedLogout: { enabled: true },
     revocation: { enabled: true },
     clientCredentials: { enabled: true },
+    deviceFlow: { enabled: true },
   },
   cookies: { keys: ['flowlab-demo-cookie-key-not-secret'] },
   ttl: {
