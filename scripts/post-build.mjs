@@ -4,6 +4,7 @@
 //     Trunk's own wasm-opt step is off: it runs binaryen without naming the wasm features, and
 //     Debian's binaryen 108 then points the externref table export at the funcref table, which
 //     breaks start-up. Named explicitly here, the features survive; about 3 KB gzipped saved.
+//  0a. Drops the exports (and glue classes) of Leptos's unused streaming adapters: 1.7 KiB.
 //  0b. Minifies the JavaScript (wasm-bindgen's glue and the Service Worker) with terser from the
 //     test packages (about 2.7 KB gzipped saved), and updates the glue's integrity hash.
 //  1. A strict Content-Security-Policy as a <meta> tag, so it holds on any static host. Trunk
@@ -119,6 +120,59 @@ function fixExternrefExport(buf) {
   return buf;
 }
 
+/** Encodes an unsigned LEB128 number. */
+function ulebBytes(n) {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return Buffer.from(out);
+}
+
+/**
+ * Leptos always builds its server-function client, whose streaming adapters (wasm-streams'
+ * IntoUnderlyingSource, IntoUnderlyingSink, IntoUnderlyingByteSource) are wasm exports with
+ * JavaScript classes, though a client-side app never uses them. Exported, they survive every
+ * optimiser. This drops their exports (wasm-opt then removes the code behind them) and their
+ * classes in the glue. Returns null when the module is not shaped as expected, and the caller
+ * keeps it as it is.
+ */
+const UNUSED_EXPORTS = /^(__wbg_)?intounderlying(bytesource|sink|source)_/;
+function dropExports(buf) {
+  let pos = 8;
+  while (pos < buf.length) {
+    const id = buf[pos];
+    const [size, body] = uleb(buf, pos + 1);
+    if (id === 7) {
+      let [n, p] = uleb(buf, body);
+      const kept = [];
+      for (let i = 0; i < n; i++) {
+        const start = p;
+        const [len, at] = uleb(buf, p);
+        const name = buf.subarray(at, at + len).toString('utf8');
+        [, p] = uleb(buf, at + len + 1);
+        if (!UNUSED_EXPORTS.test(name)) kept.push(buf.subarray(start, p));
+      }
+      if (p !== body + size) return null;
+      const section = Buffer.concat([ulebBytes(kept.length), ...kept]);
+      return Buffer.concat([buf.subarray(0, pos), Buffer.from([7]), ulebBytes(section.length), section, buf.subarray(body + size)]);
+    }
+    pos = body + size;
+  }
+  return null;
+}
+
+/** The glue without the classes of the dropped exports; null if it is not shaped as expected. */
+function dropClasses(js) {
+  const out = js
+    .replace(/export class IntoUnderlying(ByteSource|Sink|Source) \{[\s\S]*?\n\}\nif \(Symbol\.dispose\) IntoUnderlying\1\.prototype\[Symbol\.dispose\] = IntoUnderlying\1\.prototype\.free;\n/g, '')
+    .replace(/const IntoUnderlying(ByteSource|Sink|Source)Finalization = [^;]*;\n/g, '');
+  return /IntoUnderlying|intounderlying/.test(out) ? null : out;
+}
+
 /** Points the integrity attribute of the tag that loads `file` at its new bytes. */
 function updateIntegrity(file, bytes) {
   const integrity = `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
@@ -132,6 +186,15 @@ const WASM_FEATURES = ['reference-types', 'bulk-memory', 'mutable-globals', 'non
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.wasm'))) {
   const path = join(dir, f);
   const before = readFileSync(path);
+  const glue = join(dir, f.replace(/_bg\.wasm$/, '.js'));
+  const slim = dropExports(before);
+  const slimGlue = slim && dropClasses(readFileSync(glue, 'utf8'));
+  if (slim && slimGlue) {
+    writeFileSync(path, slim);
+    writeFileSync(glue, slimGlue);
+  } else {
+    console.warn('post-build: the unused streaming exports were not found as expected; the module keeps them');
+  }
   if (process.env.FLOWLAB_WASM_OPT !== '0') {
     try {
       execFileSync('wasm-opt', [path, '-O2', ...WASM_FEATURES.map((x) => `--enable-${x}`), '-o', path], { stdio: 'inherit' });

@@ -2,14 +2,12 @@
 //! redirect), then, when an ID token came back, its validation.
 
 use super::pkce::discover;
-use super::verify::{verify_id_token, Companions};
+use super::verify::verify_unsolicited;
 use super::{token_endpoint, token_request, Boxed, Session, StepSink};
-use crate::browser;
 use crate::protocol::config::Config;
 use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::error::FlowError;
 use crate::protocol::grant::direct_grant;
-use crate::protocol::idtoken::Expectations;
 use crate::protocol::token::TokenSet;
 
 /// Runs a direct grant for `config` and returns the session it yields.
@@ -37,27 +35,14 @@ pub(crate) fn finish(
             claims: Vec::new(),
             api_body: None,
         };
-        if let Some(id_token) = session.tokens.id_token.clone() {
-            let want = Expectations {
-                issuer: &session.metadata.issuer,
-                client_id: &session.config.client_id,
-                nonce: None,
-                now: browser::now_secs(),
-                at_hash: None,
-                require_at_hash: false,
-                c_hash: None,
-                previous: None,
-            };
-            let companions = Companions {
-                access_token: session.tokens.access_token.as_deref(),
-                code: None,
-            };
-            let jwt = verify_id_token(
+        if let Some(id_token) = &session.tokens.id_token {
+            let jwt = verify_unsolicited(
                 sink,
-                &session.metadata.jwks_uri,
-                &id_token,
-                &want,
-                companions,
+                &session.metadata,
+                &session.config.client_id,
+                id_token,
+                session.tokens.access_token.as_deref(),
+                None,
             )
             .await?;
             session.claims = jwt.claims;

@@ -4,7 +4,7 @@
 //! resume (at the redirect URI): clean the URL -> consume the transaction by state -> RFC 9207 iss
 //! -> error -> code exchange -> ID token validation -> call the API (userinfo).
 
-use super::verify::{verify_id_token, Companions};
+use super::verify::{verify_id_token, verify_unsolicited, Companions};
 use super::{call, post_form, token_endpoint, token_request, Boxed, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{
@@ -359,26 +359,13 @@ pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, 
     }
     let mut next = session.clone();
     if let Some(id_token) = new_id_token {
-        let want = Expectations {
-            issuer: &session.metadata.issuer,
-            client_id: &session.config.client_id,
-            nonce: None,
-            now: browser::now_secs(),
-            at_hash: None,
-            require_at_hash: false,
-            c_hash: None,
-            previous: Some(&session.claims),
-        };
-        let companions = Companions {
-            access_token: tokens.access_token.as_deref(),
-            code: None,
-        };
-        let jwt = verify_id_token(
+        let jwt = verify_unsolicited(
             sink,
-            &session.metadata.jwks_uri,
+            &session.metadata,
+            &session.config.client_id,
             &id_token,
-            &want,
-            companions,
+            tokens.access_token.as_deref(),
+            Some(&session.claims),
         )
         .await?;
         next.claims = jwt.claims;

@@ -3,10 +3,12 @@
 
 use super::{call, Boxed, StepSink};
 use crate::browser::{self, HttpCall};
+use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::idtoken::{
     check_claims, half_hash_sha256, left_half, needs_sha512, Expectations,
 };
+use crate::protocol::json::Json;
 use crate::protocol::jwks::{parse_jwks, select_key, Jwk, Jwks, KeyChoiceError};
 use crate::protocol::jwt::{decode, DecodedJwt, SigAlg};
 use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind};
@@ -110,6 +112,35 @@ pub fn verify_id_token<'a>(
         }
         sink.emit(step.settle());
         result
+    })
+}
+
+/// Verifies an ID token that came without a nonce to compare (from a refresh, a direct grant or
+/// the device flow); after a refresh, `previous` holds the first token's claims it must repeat.
+pub fn verify_unsolicited<'a>(
+    sink: &'a dyn StepSink,
+    meta: &'a ProviderMetadata,
+    client_id: &'a str,
+    id_token: &'a str,
+    access_token: Option<&'a str>,
+    previous: Option<&'a [(String, Json)]>,
+) -> Boxed<'a, Result<DecodedJwt, FlowError>> {
+    Box::pin(async move {
+        let want = Expectations {
+            issuer: &meta.issuer,
+            client_id,
+            nonce: None,
+            now: browser::now_secs(),
+            at_hash: None,
+            require_at_hash: false,
+            c_hash: None,
+            previous,
+        };
+        let companions = Companions {
+            access_token,
+            code: None,
+        };
+        verify_id_token(sink, &meta.jwks_uri, id_token, &want, companions).await
     })
 }
 

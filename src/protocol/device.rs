@@ -275,13 +275,7 @@ pub fn judge_poll(answer: &HttpAnswer, attempt: u32, interval: u32) -> (HttpReco
 mod tests {
     use super::*;
 
-    fn ans(status: u16, body: &str) -> HttpAnswer {
-        HttpAnswer {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.into(),
-        }
-    }
+    use crate::protocol::http::json_answer as ans;
 
     #[test]
     fn device_authorization_answers() {

@@ -137,6 +137,16 @@ impl OAuthError {
     }
 }
 
+/// A JSON answer with this status, for the tests of the modules that judge answers.
+#[cfg(test)]
+pub(crate) fn json_answer(status: u16, body: &str) -> HttpAnswer {
+    HttpAnswer {
+        status,
+        content_type: Some("application/json".into()),
+        body: body.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -388,13 +388,7 @@ pub fn judge_api_response(
 mod tests {
     use super::*;
 
-    fn ans(status: u16, body: &str) -> HttpAnswer {
-        HttpAnswer {
-            status,
-            content_type: Some("application/json".into()),
-            body: body.into(),
-        }
-    }
+    use crate::protocol::http::json_answer as ans;
 
     #[test]
     fn exchange_body_and_step_mask() {
