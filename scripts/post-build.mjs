@@ -244,8 +244,9 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.css'))) {
   console.log(`post-build: ${f}: ${before.length} -> ${after.length} bytes (minified)`);
 }
 
-// HTML: the indentation between tags goes (a line break between two tags is never content).
-html = html.replace(/>\s*\n\s*</g, '><');
+// HTML: comments and the indentation between tags go (a line break between two tags is never
+// content).
+html = html.replace(/<!--[\s\S]*?-->/g, '').replace(/>\s*\n\s*</g, '><');
 
 const hashes = [];
 for (const m of html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)) {

@@ -54,18 +54,6 @@ impl Flow {
         .find(|f| f.as_str() == s)
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Flow::Pkce => "Authorization Code with PKCE",
-            Flow::Code => "Authorization Code with a client secret",
-            Flow::Implicit => "Implicit (OpenID Connect)",
-            Flow::Hybrid => "Hybrid (code id_token)",
-            Flow::ClientCredentials => "Client Credentials",
-            Flow::Password => "Resource Owner Password (not recommended)",
-            Flow::Device => "Device Authorization",
-        }
-    }
-
     /// Whether the flow sends the browser to the provider (and back to the redirect URI).
     pub fn redirects(self) -> bool {
         matches!(

@@ -43,9 +43,8 @@ pub fn device_step(endpoint: &str, request: &TokenRequest) -> Step {
     grant_step(
         "device-authorization",
         "Ask for a user code",
-        "A device without a browser or keyboard (a TV, a command line) asks the provider for a pair of codes: \
-         a short user code that a person types on another device, and a long device code, secret, that the \
-         device later redeems. No redirect: the user signs in on their phone or computer.",
+        "A device without a browser or keyboard (a TV, a command line) asks for two codes: a short user code \
+         that a person types on another device, and a secret device code that the device later redeems.",
         endpoint,
         request,
     )
@@ -169,7 +168,7 @@ pub fn user_code_step(grant: &DeviceGrant) -> Step {
         secret: false,
     };
     step.params = vec![
-        p("user_code", &grant.user_code, "What the user types (or confirms) on the other device: short, and useless without this device's secret device code."),
+        p("user_code", &grant.user_code, "What the user types or confirms on the other device; useless without the secret device code."),
         p("verification_uri", &grant.verification_uri, "Where the user goes to enter the code."),
     ];
     if let Some(c) = &grant.verification_uri_complete {
@@ -203,9 +202,9 @@ pub fn poll_step(endpoint: &str, request: &TokenRequest) -> Step {
     grant_step(
         "poll",
         "Poll the token endpoint",
-        "While the user decides on the other device, the device asks the token endpoint, every interval \
-         seconds, whether the code was approved. authorization_pending means not yet; slow_down means ask \
-         less often (5 s more each time); access_denied and expired_token end it.",
+        "Every interval seconds the device asks the token endpoint whether the user approved: \
+         authorization_pending means not yet, slow_down adds 5 s to the interval, access_denied and \
+         expired_token end it.",
         endpoint,
         request,
     )

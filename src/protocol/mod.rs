@@ -19,6 +19,7 @@ pub mod jwks;
 pub mod jwt;
 pub mod logout;
 pub mod pkce;
+pub mod qr;
 pub mod refresh;
 pub mod render;
 pub mod revoke;

@@ -25,8 +25,8 @@ pub fn refresh_step(endpoint: &str, request: &TokenRequest) -> Step {
         "refresh",
         "Refresh the tokens",
         "The app trades its refresh token for fresh tokens, without the user. A public client's refresh \
-         token is rotated: the provider answers with a new one and the old one stops working, so a \
-         stolen refresh token is caught the moment both parties use it (RFC 9700 4.14.2).",
+         token is rotated: a new one replaces it, so a stolen copy is caught the moment both are used \
+         (RFC 9700 4.14.2).",
         endpoint,
         request,
     )

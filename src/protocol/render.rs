@@ -95,8 +95,14 @@ pub fn step_html(n: usize, step: &Step, revealed: bool) -> String {
             let shown = match p.name.as_str() {
                 "user_code" => format!("<code class=\"val user-code\" data-testid=\"user-code\">{}</code>", escape(&value)),
                 "verification_uri" | "verification_uri_complete" => format!(
-                    "<a href=\"{v}\" target=\"_blank\" rel=\"noopener noreferrer\"{}><code class=\"val\">{v}</code></a>",
+                    "<a href=\"{v}\" target=\"_blank\" rel=\"noopener noreferrer\"{}><code class=\"val\">{v}</code></a>{}",
                     if p.name == "verification_uri" { " data-testid=\"verification-uri\"" } else { "" },
+                    // The complete address as a QR code, for a phone's camera.
+                    if p.name == "verification_uri_complete" {
+                        super::qr::svg(&value)
+                    } else {
+                        String::new()
+                    },
                     v = escape(&value)
                 ),
                 _ => format!("<code class=\"val\">{}</code>", escape(&value)),

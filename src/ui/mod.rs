@@ -67,10 +67,7 @@ fn on_click(state: AppState, ev: &web_sys::Event) {
             state.redraw_config();
             state.reset();
             state.outcome.set(Outcome {
-                text: format!(
-                    "{} is configured above: check the fields, then press Sign in.",
-                    state.config.get_untracked().flow.label()
-                ),
+                text: "The flow is configured above: check its fields, then press Sign in.".into(),
                 ..Outcome::idle()
             });
             browser::focus_id("flow");

@@ -3,6 +3,7 @@
 // grant, and hybrid (code id_token). Secrets, passwords and tokens are audited afterwards.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import jsQR from 'jsqr';
 import { auditNoTokens, environment, settled, signInAtProvider, watch } from './harness.mjs';
 
 const APP_PORT = 18093;
@@ -159,7 +160,7 @@ describe('which flow should I use?', () => {
     await page.waitForFunction(() => document.querySelector('#flow')?.value === 'client-credentials');
     assert.equal(await page.getByTestId('client-secret').count(), 1);
     assert.equal(await page.evaluate(() => document.activeElement.id), 'flow');
-    assert.match(await page.getByTestId('outcome').innerText(), /Client Credentials is configured/);
+    assert.match(await page.getByTestId('outcome').innerText(), /configured above/);
     await page.getByLabel('Yes: a user signs in').check();
     await page.getByLabel('In the browser (a single-page app)').check();
     assert.deepEqual(await visible(), ['g-answer g-spa']);
@@ -209,6 +210,22 @@ describe('device authorization', () => {
     assert.match(userCode, /^[A-Z]{4}-[A-Z]{4}$/);
     assert.equal(uri, `${env.idp.issuer}/device`);
     assert.ok(complete.includes(userCode));
+    // The QR code decodes to the complete address (drawn on a canvas, read by jsQR).
+    const image = await page.evaluate(async () => {
+      const svg = document.querySelector('[data-testid=qr-code]');
+      const img = new Image();
+      img.src = `data:image/svg+xml;base64,${btoa(svg.outerHTML.replace("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\""))}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const data = ctx.getImageData(0, 0, img.width, img.height);
+      return { width: data.width, height: data.height, pixels: Array.from(data.data) };
+    });
+    const decoded = jsQR(Uint8ClampedArray.from(image.pixels), image.width, image.height);
+    assert.equal(decoded?.data, complete);
     assert.match(await page.getByTestId('outcome').innerText(), new RegExp(`enter ${userCode}`));
     await page.locator('li.step[data-step=poll] li.check', { hasText: 'authorization_pending' }).first().waitFor({ timeout: 10000 });
     await otherDevice(complete, 'Continue');
