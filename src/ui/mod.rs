@@ -1,8 +1,8 @@
 //! The page. Its static structure is `index.html`; this module fills the parts that change
 //! (escaped HTML from `protocol::render`) from effects, and takes every intent (click, change,
 //! input, key) through four listeners on the document. Leptos supplies the reactive state
-//! (signals, effects), the task executor and the mount; no view tree is built, which keeps the
-//! element machinery of a view tree out of the wasm. No protocol logic lives here.
+//! (signals, effects, the owner) and the task executor; no view tree is built or mounted, which
+//! keeps the element machinery of a view tree out of the wasm. No protocol logic lives here.
 
 mod config;
 mod inspector;
