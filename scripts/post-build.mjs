@@ -197,7 +197,8 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.wasm'))) {
   }
   if (process.env.FLOWLAB_WASM_OPT !== '0') {
     try {
-      execFileSync('wasm-opt', [path, '-O2', ...WASM_FEATURES.map((x) => `--enable-${x}`), '-o', path], { stdio: 'inherit' });
+      // -O2, then the size pipeline over its output: smaller gzipped than either alone (measured).
+      execFileSync('wasm-opt', [path, '-O2', '-Os', ...WASM_FEATURES.map((x) => `--enable-${x}`), '-o', path], { stdio: 'inherit' });
     } catch (e) {
       if (e.code !== 'ENOENT') throw e;
       console.warn('post-build: wasm-opt (binaryen) is not installed: the wasm is not optimised (scripts/setup.sh installs it)');

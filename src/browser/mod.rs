@@ -95,6 +95,23 @@ pub fn navigate(url: &str) -> Result<(), FlowError> {
     })
 }
 
+/// Sends the browser to `url` with a POSTed form (`fields_html`: hidden inputs), so their values
+/// stay out of every URL. The form is emptied once submitted (the browser has already read its
+/// fields), so no token stays in this document's form state.
+pub fn navigate_post(url: &str, fields_html: &str) -> Result<(), FlowError> {
+    let form =
+        element("post-nav").ok_or_else(|| FlowError::new(ErrorCode::Browser, "no #post-nav"))?;
+    let _ = Reflect::set(&form, &"action".into(), &url.into());
+    set_html("post-nav", fields_html);
+    let submit: js_sys::Function = Reflect::get(&form, &"submit".into())
+        .unwrap_or_default()
+        .unchecked_into();
+    let sent = submit.call0(&form);
+    set_html("post-nav", "");
+    sent.map(|_| ())
+        .map_err(|e| FlowError::new(ErrorCode::Browser, js_text(&e)))
+}
+
 fn session_storage() -> Result<web_sys::Storage, FlowError> {
     window()?.session_storage().ok().flatten().ok_or_else(|| {
         FlowError::new(ErrorCode::Browser, "sessionStorage is not available (private mode or blocked storage?), so a login cannot survive the redirect.")

@@ -494,9 +494,10 @@ pub async fn sign_out(sink: &dyn StepSink, session: Session) -> Result<bool, Flo
         return Ok(false);
     };
     let state = b64url(&browser::random_bytes::<32>()?);
-    let (url, step) = build_logout(
+    let (fields_html, step) = build_logout(
         &end,
         &session.config.client_id,
+        session.tokens.id_token.as_deref(),
         &browser::app_base(),
         &state,
     );
@@ -508,7 +509,7 @@ pub async fn sign_out(sink: &dyn StepSink, session: Session) -> Result<bool, Flo
     };
     browser::store_transaction(&LogoutTransaction::storage_key(&state), &tx.to_json())?;
     sink.emit(step);
-    browser::navigate(&url)?;
+    browser::navigate_post(&end, &fields_html)?;
     Ok(true)
 }
 

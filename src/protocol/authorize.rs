@@ -72,10 +72,9 @@ pub fn check_secret_kept(config: &Config) -> Result<(), FlowError> {
 pub fn form_post_unavailable() -> FlowError {
     FlowError::new(
         ErrorCode::WorkerUnavailable,
-        "response_mode=form_post needs Flowlab's Service Worker to receive the provider's POST, and it does \
-         not control this page yet (a first visit, a hard reload, or no Service Workers). The static host \
-         cannot take the POST, so nothing was sent. Reload the page normally and sign in again, or choose \
-         response mode query.",
+        "form_post needs Flowlab's Service Worker to receive the provider's POST (the static host cannot), \
+         and it does not control this page yet (first visit, hard reload, or no Service Workers). Nothing \
+         was sent: reload normally and sign in again, or use response mode query.",
     )
     .spec("OAuth 2.0 Form Post Response Mode 2")
 }

@@ -143,10 +143,10 @@ fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
             StepKind::Redirect,
             Actor::AuthorizationServer,
             Actor::ServiceWorker,
-            "With response_mode=form_post the provider answers with a page holding a hidden form that \
-             submits itself: the browser POSTs the result to the redirect URI. A static host cannot take a \
-             POST, so the app's Service Worker intercepts it, reads the form and answers with the app's own \
-             page. The result never appears in a URL, the history or a server log.",
+            "With response_mode=form_post the provider's page holds a self-submitting form: the browser \
+             POSTs the result to the redirect URI. A static host cannot take a POST, so the app's Service \
+             Worker catches it, reads the form and answers with the app's own page. The result is in no \
+             URL, history or server log.",
         ),
     };
     let mut rec = match params.source {

@@ -158,8 +158,7 @@ pub fn judge_discovery(
             Check::fail(
                 "issuer matches",
                 "The document names another issuer. They must be identical, character for character (even a \
-                 trailing slash counts): otherwise a provider could pose as another and its tokens would be \
-                 accepted for the wrong issuer.",
+                 trailing slash): otherwise one provider could pose as another.",
                 "OIDC Discovery 4.3",
                 ErrorCode::IssuerMismatch,
             )

@@ -1,8 +1,7 @@
 //! RP-Initiated Logout 1.0: the request to `end_session_endpoint` and the return.
 //!
-//! The request carries client_id, post_logout_redirect_uri and state, never the ID token: in a
-//! GET, id_token_hint would put a token into the address bar, history and logs, and the POST
-//! alternative is refused by many providers (a cross-site POST carries no SameSite=Lax cookie).
+//! The request is a POST form (the spec requires providers to take one): id_token_hint in a GET
+//! would put a token into the address bar, history and logs; in a form body it is in none of them.
 //! A logout transaction (state and the secret-free configuration) crosses the redirect so the
 //! app comes back configured; like the login transaction it is single use and expires.
 
@@ -12,9 +11,10 @@ use super::authorize::param;
 use super::config::Config;
 use super::error::{ErrorCode, FlowError};
 use super::json::{object, parse, required_str, text, write};
+use super::render::escape;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use super::transaction::TRANSACTION_LIFETIME_SECS;
-use super::url::append_query;
+use super::url::encode_pairs;
 
 /// Storage key prefix for logout transactions.
 pub const LOGOUT_PREFIX: &str = "flowlab.logout.";
@@ -59,22 +59,22 @@ impl LogoutTransaction {
     }
 }
 
-/// The logout redirect and its panel.
+/// The logout request (its hidden form fields, to POST) and its panel. `id_token` is the
+/// session's ID token, sent as id_token_hint so the provider knows whose session ends.
 pub fn build_logout(
     end_session_endpoint: &str,
     client_id: &str,
+    id_token: Option<&str>,
     return_uri: &str,
     state: &str,
 ) -> (String, Step) {
-    let params = vec![
-        ("client_id".to_string(), client_id.to_string()),
-        (
-            "post_logout_redirect_uri".to_string(),
-            return_uri.to_string(),
-        ),
-        ("state".to_string(), state.to_string()),
-    ];
-    let url = append_query(end_session_endpoint, &params);
+    let mut fields: Vec<(&str, &str)> =
+        id_token.map(|t| ("id_token_hint", t)).into_iter().collect();
+    fields.extend([
+        ("client_id", client_id),
+        ("post_logout_redirect_uri", return_uri),
+        ("state", state),
+    ]);
     let mut step = Step::new(
         "logout",
         "Sign out at the provider",
@@ -82,18 +82,31 @@ pub fn build_logout(
         Actor::App,
         Actor::AuthorizationServer,
         "The app has forgotten its tokens; now the provider ends its own session and sends the browser \
-         back. No id_token_hint: in this GET it would land in the address bar, history and logs (and a \
-         cross-site POST carries no SameSite=Lax session cookie). client_id with post_logout_redirect_uri is \
-         the token-free form the spec allows; the provider may ask the user to confirm.",
+         back. The ID token names the session (id_token_hint); it goes in a POSTed form, so it is in no \
+         address bar, history or log.",
     );
-    step.request = Some(HttpRecord::request("GET", &url));
-    step.params = params.iter().map(|(k, v)| param(k, v, false)).collect();
+    let mut record =
+        HttpRecord::request("POST", end_session_endpoint).body(encode_pairs(fields.clone()));
+    let mut html = String::new();
+    for (k, v) in &fields {
+        html.push_str("<input type=hidden name=");
+        html.push_str(k);
+        html.push_str(" value=\"");
+        html.push_str(&escape(v));
+        html.push_str("\">");
+        let secret = *k == "id_token_hint";
+        if secret {
+            record = record.secret(v);
+        }
+        step.params.push(param(k, v, secret));
+    }
+    step.request = Some(record);
     step.checks.push(Check::pass(
         "no token in the URL",
-        "Only client_id, the return address and state are in the query.",
+        "id_token_hint is in the form body; the URL has none.",
         "RP-Initiated Logout 1.0 2; RFC 9700 4.3",
     ));
-    (url, step)
+    (html, step)
 }
 
 /// Whether a page query is a return from logout: only `state`, no authorization response.
@@ -157,10 +170,27 @@ mod tests {
 
     #[test]
     fn logout_url_has_no_token_and_round_trips_config() {
-        let (url, step) = build_logout("https://op/logout?x=1", "app", "https://app/", "st");
-        assert_eq!(url, "https://op/logout?x=1&client_id=app&post_logout_redirect_uri=https%3A%2F%2Fapp%2F&state=st");
-        assert!(!url.contains("id_token"));
-        assert_eq!(step.params.len(), 3);
+        let (html, step) = build_logout(
+            "https://op/logout",
+            "app",
+            Some("t.o.k"),
+            "https://app/",
+            "s\"t",
+        );
+        assert!(html.starts_with("<input type=hidden name=id_token_hint value=\"t.o.k\">"));
+        assert!(html.ends_with("<input type=hidden name=state value=\"s&quot;t\">"));
+        let r = step.request.as_ref().unwrap();
+        assert_eq!(r.method.as_deref(), Some("POST"));
+        assert_eq!(r.url.as_deref(), Some("https://op/logout"));
+        assert!(r.secrets.iter().any(|s| s == "t.o.k"));
+        assert_eq!(
+            r.body.as_deref(),
+            Some("id_token_hint=t.o.k&client_id=app&post_logout_redirect_uri=https%3A%2F%2Fapp%2F&state=s%22t")
+        );
+        assert!(step.params[0].secret && !step.params[1].secret);
+        // Without an ID token (an OAuth-only session) the hint is left out.
+        let (html, step) = build_logout("https://op/l", "app", None, "https://app/", "st");
+        assert!(!html.contains("id_token_hint") && step.params.len() == 3);
         let mut config = Config::defaults("https://app/");
         config.issuer = "https://op".into();
         let tx = LogoutTransaction {

@@ -215,13 +215,22 @@ describe('Authorization Code with PKCE', () => {
     const userinfo = (token) => fetch(`${env.idp.issuer}/me`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.status);
     assert.equal(await userinfo(accessToken), 200);
     const seen = watch(page, appOrigins[0]);
+    const idToken = issued.tokens.find((t) => t.split('.').length === 3);
+    const logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/session/end`), { timeout: 10000, waitUntil: 'commit' });
-    const endUrl = new URL(page.url());
-    assert.equal(endUrl.searchParams.get('client_id'), 'flowlab-demo');
-    assert.equal(endUrl.searchParams.get('post_logout_redirect_uri'), `${appOrigins[0]}/`);
-    assert.equal(endUrl.searchParams.get('id_token_hint'), null, 'the ID token is not in the URL');
-    assert.ok(endUrl.searchParams.get('state'), 'a logout state is sent');
+    // A POSTed form (RP-Initiated Logout 1.0 2): the ID token names the session in the body only.
+    const request = await logout;
+    assert.equal(request.method(), 'POST');
+    assert.equal(request.url(), `${env.idp.issuer}/session/end`);
+    const form = new URLSearchParams(request.postData());
+    assert.ok(idToken, 'the sign-in issued an ID token');
+    assert.equal(form.get('id_token_hint'), idToken);
+    assert.equal(form.get('client_id'), 'flowlab-demo');
+    assert.equal(form.get('post_logout_redirect_uri'), `${appOrigins[0]}/`);
+    assert.ok(form.get('state'), 'a logout state is sent');
+    // The hidden form is emptied once sent: no token is left in the page's form state.
+    await page.getByRole('button', { name: 'Yes, sign me out' }).waitFor();
+    assert.ok(!page.url().includes('id_token'), page.url());
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.waitForURL((u) => u.href.startsWith(appOrigins[0]), { timeout: 10000, waitUntil: 'commit' });
     await outcome(page).waitFor();
