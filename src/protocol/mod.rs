@@ -3,6 +3,7 @@
 //! Functions here build request descriptions and judge responses; the browser module performs
 //! the I/O and injects randomness and time. Everything is tested with native `cargo test`.
 
+pub mod assertion;
 pub mod authorize;
 pub mod callback;
 pub mod config;
