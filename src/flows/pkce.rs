@@ -332,7 +332,7 @@ async fn exchange_code(
 ) -> Result<TokenSet, FlowError> {
     let token_endpoint = token_endpoint(meta)?;
     let request = code_exchange(&tx.config, code, &tx.code_verifier);
-    let step = token_step(&token_endpoint, &request, tx.config.uses_secret());
+    let step = token_step(&token_endpoint, &request, tx.config.confidential());
     token_request(sink, step, &token_endpoint, &request, true).await
 }
 

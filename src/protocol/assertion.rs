@@ -6,11 +6,16 @@
 //! thumbprint, builds the bytes to sign and assembles the compact JWS from WebCrypto's signature
 //! (for ECDSA already the JWS form: r and s, 32 bytes each, RFC 7518 3.4).
 //!
-//! Not wired into the flows yet (issue 5, item 9): see the README's Size section for why.
+//! The provider learns the public key by registration: pasted into its console, or sent by the
+//! app itself with RFC 7591 dynamic client registration ([`registration`]).
 
+use super::authorize::param;
+use super::config::{Config, Flow};
 use super::error::{ErrorCode, FlowError};
-use super::json::{object, parse, required_str, text, write, Json};
+use super::http::{describe_non_json, HttpAnswer, OAuthError};
+use super::json::{object, parse, required_str, str_or_none, text, write, Json};
 use super::pkce::b64url;
+use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use sha2::{Digest, Sha256};
 
 /// `client_assertion_type` for a JWT assertion (RFC 7523 2.2).
@@ -63,7 +68,11 @@ impl PublicKey {
 
     /// The JWK to register at the provider (as `jwks` of the client, RFC 7591 2).
     pub fn registration_jwk(&self) -> String {
-        write(&object([
+        write(&self.jwk())
+    }
+
+    fn jwk(&self) -> Json {
+        object([
             ("kty", text("EC")),
             ("crv", text("P-256")),
             ("x", text(&self.x)),
@@ -71,13 +80,14 @@ impl PublicKey {
             ("kid", text(&self.thumbprint())),
             ("use", text("sig")),
             ("alg", text("ES256")),
-        ]))
+        ])
     }
 }
 
 /// `BASE64URL(header) . BASE64URL(claims)` of a client assertion: `iss` and `sub` are the client,
-/// `aud` the endpoint it is sent to (OIDC Core 9 names the token endpoint), `jti` a fresh random
-/// value (the provider refuses a replay), `exp` one minute after `now`.
+/// `aud` the provider's issuer as one string (draft-ietf-oauth-rfc7523bis; OIDC Core 9 still
+/// suggests the token endpoint), `jti` a fresh random value (the provider refuses a replay),
+/// `exp` one minute after `now`.
 pub fn signing_input(
     key: &PublicKey,
     client_id: &str,
@@ -113,9 +123,144 @@ pub fn assemble(signing_input: &str, signature: &[u8]) -> Result<String, FlowErr
     Ok(format!("{signing_input}.{}", b64url(signature)))
 }
 
+fn strings(items: &[&str]) -> Json {
+    Json::Array(items.iter().map(|s| text(s)).collect())
+}
+
+/// The RFC 7591 registration request of a client for `config`'s flow that authenticates with
+/// this key: the JSON body and its step. `logout_uri` is where sign-out returns.
+pub fn registration(
+    config: &Config,
+    key: &PublicKey,
+    endpoint: &str,
+    logout_uri: &str,
+) -> (String, Step) {
+    let user = config.flow.redirects();
+    let grants: &[&str] = match config.flow {
+        Flow::ClientCredentials => &["client_credentials"],
+        Flow::Password => &["password"],
+        Flow::Device => &["urn:ietf:params:oauth:grant-type:device_code"],
+        Flow::Hybrid => &["authorization_code", "implicit", "refresh_token"],
+        _ => &["authorization_code", "refresh_token"],
+    };
+    let uri = |v: &str| if user { strings(&[v]) } else { strings(&[]) };
+    let mut members = vec![
+        ("client_name", text("Flowlab (private_key_jwt)")),
+        // A loopback http redirect URI is a native app's (RFC 8252 7.3).
+        (
+            "application_type",
+            text(if config.redirect_uri.starts_with("http:") {
+                "native"
+            } else {
+                "web"
+            }),
+        ),
+        ("token_endpoint_auth_method", text("private_key_jwt")),
+        ("token_endpoint_auth_signing_alg", text("ES256")),
+        ("grant_types", strings(grants)),
+        ("response_types", uri(&config.response_type)),
+        ("redirect_uris", uri(&config.redirect_uri)),
+        ("post_logout_redirect_uris", uri(logout_uri)),
+        ("jwks", object([("keys", Json::Array(vec![key.jwk()]))])),
+    ];
+    if !config.scope.trim().is_empty() {
+        members.push(("scope", text(config.scope.trim())));
+    }
+    let body = write(&Json::Object(
+        members
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    ));
+    let mut step = Step::new(
+        "register",
+        "Register the client with its public key",
+        StepKind::BackChannel,
+        Actor::App,
+        Actor::AuthorizationServer,
+        "Dynamic client registration (RFC 7591): the app sends its metadata and the public half of its key; \
+         the provider answers with a client_id. Only the holder of the private half, which never leaves \
+         WebCrypto, can sign this client's assertions.",
+    );
+    step.request = Some(
+        HttpRecord::request("POST", endpoint)
+            .header("Content-Type", "application/json")
+            .body(body.clone()),
+    );
+    step.params = members
+        .iter()
+        .map(|(k, v)| param(k, &v.as_str().map_or_else(|| write(v), String::from), false))
+        .collect();
+    (body, step)
+}
+
+/// Judges the registration answer (RFC 7591 3.2): the new client's id, registered for
+/// `private_key_jwt`. Credentials in the answer are masked on the step.
+pub fn judge_registration(step: &mut Step, answer: &HttpAnswer) -> Result<String, FlowError> {
+    let json = parse(&answer.body).filter(Json::is_object);
+    if let (Some(r), Some(j)) = (step.response.as_mut(), &json) {
+        for name in ["registration_access_token", "client_secret"] {
+            if let Some(v) = str_or_none(j, name) {
+                *r = r.clone().secret(&v);
+            }
+        }
+    }
+    let client_id = json.as_ref().and_then(|j| str_or_none(j, "client_id"));
+    let method = json
+        .as_ref()
+        .and_then(|j| str_or_none(j, "token_endpoint_auth_method"));
+    let failure = match (&json, &client_id) {
+        _ if !(200..300).contains(&answer.status) => {
+            Some(match OAuthError::from_json(&answer.body) {
+                Some(e) => (ErrorCode::IdpError, e.sentence()),
+                None => (
+                    ErrorCode::BadResponse,
+                    format!(
+                        "The registration endpoint answered HTTP {}: {}",
+                        answer.status,
+                        describe_non_json(answer)
+                    ),
+                ),
+            })
+        }
+        (None, _) => Some((
+            ErrorCode::BadResponse,
+            format!(
+                "The registration endpoint did not answer with JSON: {}",
+                describe_non_json(answer)
+            ),
+        )),
+        (_, None) => Some((
+            ErrorCode::BadResponse,
+            "The answer has no client_id.".into(),
+        )),
+        _ if method.as_deref().is_some_and(|m| m != "private_key_jwt") => Some((
+            ErrorCode::BadResponse,
+            format!(
+                "The provider registered the client for {}, not private_key_jwt.",
+                method.unwrap_or_default()
+            ),
+        )),
+        _ => None,
+    };
+    if let Some((code, message)) = failure {
+        let e = FlowError::new(code, message).spec("RFC 7591 3.2");
+        step.checks.push(Check::failing("client registered", &e));
+        return Err(e);
+    }
+    let id = client_id.unwrap_or_default();
+    step.checks.push(Check::pass(
+        "client registered",
+        format!("The provider registered client {id} with this key."),
+        "RFC 7591 3.2.1",
+    ));
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::http::json_answer;
     use crate::protocol::jwt::decode;
 
     const JWK: &str = r#"{"kty":"EC","x":"tvqGqbPmpX4-Q56gXGl8Z2QtIfkdxnVNqywyLCaVSP0","y":"ipPXpDEXEtIfXiBBFWJ0rBtBvFyJg49dGAfGxww6Q1Q","crv":"P-256"}"#;
@@ -165,5 +310,92 @@ mod tests {
         assert_eq!(d.time_claim("exp"), Some(1060));
         // A DER-encoded or truncated signature is refused, not sent.
         assert!(assemble(&input, &[0u8; 70]).is_err());
+    }
+
+    #[test]
+    fn registers_a_client_for_the_flow() {
+        let key = PublicKey::from_jwk(JWK).unwrap();
+        let (c, _) = Config::defaults("http://127.0.0.1:8080/")
+            .apply_query("flow=client-credentials&scope=api:read");
+        let (body, step) = registration(&c, &key, "http://op/reg", "http://127.0.0.1:8080/");
+        let v = parse(&body).unwrap();
+        assert_eq!(
+            required_str(&v, "token_endpoint_auth_method").unwrap(),
+            "private_key_jwt"
+        );
+        assert_eq!(
+            v.get("grant_types"),
+            Some(&strings(&["client_credentials"]))
+        );
+        assert_eq!(v.get("redirect_uris"), Some(&strings(&[])));
+        assert_eq!(required_str(&v, "scope").unwrap(), "api:read");
+        let keys = v.get("jwks").and_then(|j| j.get("keys")).unwrap();
+        assert_eq!(
+            keys,
+            &Json::Array(vec![parse(&key.registration_jwk()).unwrap()])
+        );
+        assert_eq!(step.request.unwrap().body.as_deref(), Some(body.as_str()));
+        assert!(step.params.iter().any(|p| p.name == "jwks"));
+
+        let (c, _) = Config::defaults("http://127.0.0.1:8080/").apply_query("flow=code");
+        let (body, _) = registration(&c, &key, "http://op/reg", "http://127.0.0.1:8080/");
+        let v = parse(&body).unwrap();
+        assert_eq!(required_str(&v, "application_type").unwrap(), "native");
+        assert_eq!(
+            v.get("redirect_uris"),
+            Some(&strings(&["http://127.0.0.1:8080/callback.html"]))
+        );
+        assert_eq!(v.get("response_types"), Some(&strings(&["code"])));
+        assert!(v.get("post_logout_redirect_uris").is_some());
+    }
+
+    #[test]
+    fn judges_the_registration_answer() {
+        let judge = |status, body: &str| {
+            let (_, mut step) = registration(
+                &Config::defaults("https://app/"),
+                &PublicKey::from_jwk(JWK).unwrap(),
+                "https://op/reg",
+                "https://app/",
+            );
+            step.response = Some(HttpRecord::response(status).body(body));
+            let r = judge_registration(&mut step, &json_answer(status, body));
+            (r, step)
+        };
+        let (r, step) = judge(
+            201,
+            r#"{"client_id":"c1","token_endpoint_auth_method":"private_key_jwt","registration_access_token":"RAT"}"#,
+        );
+        assert_eq!(r.unwrap(), "c1");
+        assert!(!step.checks[0].failed());
+        assert!(!format!("{:?}", step.masked()).contains("RAT"));
+        for (status, body, code, words) in [
+            (
+                400,
+                r#"{"error":"invalid_client_metadata","error_description":"bad jwks"}"#,
+                ErrorCode::IdpError,
+                "bad jwks",
+            ),
+            (201, "<html>", ErrorCode::BadResponse, "JSON"),
+            (
+                201,
+                r#"{"client_name":"x"}"#,
+                ErrorCode::BadResponse,
+                "client_id",
+            ),
+            (
+                201,
+                r#"{"client_id":"c1","token_endpoint_auth_method":"client_secret_basic"}"#,
+                ErrorCode::BadResponse,
+                "client_secret_basic",
+            ),
+            (404, "Not Found", ErrorCode::BadResponse, "404"),
+        ] {
+            let (r, step) = judge(status, body);
+            let e = r.unwrap_err();
+            assert_eq!(e.code, code, "{body}");
+            assert!(e.message.contains(words), "{}", e.message);
+            assert!(step.checks[0].failed());
+        }
     }
 }

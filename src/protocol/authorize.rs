@@ -47,10 +47,10 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), FlowError> {
 /// A client secret lives in this page's memory only, so a login that needs it for the code
 /// exchange must keep the page: the popup window. A full-page redirect would forget it.
 pub fn check_secret_kept(config: &Config) -> Result<(), FlowError> {
-    if !config.uses_secret() {
+    if !config.confidential() {
         return Ok(());
     }
-    if config.client_secret.is_empty() {
+    if config.uses_secret() && config.client_secret.is_empty() {
         return Err(FlowError::new(
             ErrorCode::InvalidConfig,
             "Enter the client secret first (or choose client authentication none for a public client).",
@@ -59,8 +59,8 @@ pub fn check_secret_kept(config: &Config) -> Result<(), FlowError> {
     if config.window != "popup" {
         return Err(FlowError::new(
             ErrorCode::InvalidConfig,
-            "The client secret is kept in this page's memory only, never in storage, so a full-page redirect \
-             would lose it before the code exchange. Choose the popup window: this page stays while the popup \
+            "The client secret or key is kept in this page's memory only, never in storage, so a full-page \
+             redirect would lose it before the code exchange. Choose the popup window: this page stays while the popup \
              visits the provider.",
         ));
     }
@@ -341,6 +341,12 @@ mod tests {
         c.window = "redirect".into();
         assert!(check_secret_kept(&c).unwrap_err().message.contains("popup"));
         assert!(check_secret_kept(&Config::defaults("http://a/")).is_ok());
+        // A key needs no secret typed, but it too lives in this page only.
+        c.auth_method = "private_key_jwt".into();
+        c.client_secret.clear();
+        assert!(check_secret_kept(&c).unwrap_err().message.contains("popup"));
+        c.window = "popup".into();
+        assert!(check_secret_kept(&c).is_ok());
     }
     use crate::protocol::url::{parse_pairs, query_of};
 

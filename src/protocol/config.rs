@@ -81,7 +81,12 @@ impl Flow {
 const DEFAULT_SCOPE: &str = "openid profile email";
 
 /// How the client authenticates at the token endpoint (RFC 6749 2.3, OIDC Core 9).
-pub const AUTH_METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
+pub const AUTH_METHODS: [&str; 4] = [
+    "none",
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+];
 
 /// Everything a login needs to start.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,6 +122,9 @@ pub struct Config {
     /// The password flow's user name and password: in memory only, like the secret.
     pub username: String,
     pub password: String,
+    /// For `private_key_jwt`: the public JWK of the key this tab generated (set by the page,
+    /// shown for registration; the private half never leaves WebCrypto).
+    pub client_jwk: String,
 }
 
 /// Parameters the app sets itself; a prefill link cannot override them.
@@ -183,11 +191,18 @@ impl Config {
             client_secret: String::new(),
             username: String::new(),
             password: String::new(),
+            client_jwk: String::new(),
         }
     }
 
-    /// Whether the client authenticates with a secret.
+    /// Whether the client authenticates with a secret (`client_secret_basic` or `_post`).
     pub fn uses_secret(&self) -> bool {
+        self.auth_method.starts_with("client_secret")
+    }
+
+    /// Whether the client authenticates at all (a secret or `private_key_jwt`): a confidential
+    /// client, whose credential lives in this page's memory only.
+    pub fn confidential(&self) -> bool {
         self.auth_method != "none"
     }
 
@@ -215,7 +230,7 @@ impl Config {
                 // A confidential flow needs a secret; the code flow with one keeps this page
                 // (and the secret in its memory) while the popup visits the provider.
                 match self.flow {
-                    Flow::Code | Flow::ClientCredentials if !self.uses_secret() => {
+                    Flow::Code | Flow::ClientCredentials if !self.confidential() => {
                         self.auth_method = "client_secret_basic".into()
                     }
                     Flow::Pkce | Flow::Implicit | Flow::Device => self.auth_method = "none".into(),
@@ -304,6 +319,7 @@ impl Config {
             "client_secret" => self.client_secret.clone(),
             "username" => self.username.clone(),
             "password" => self.password.clone(),
+            "client_jwk" => self.client_jwk.clone(),
             _ => String::new(),
         }
     }
@@ -380,7 +396,7 @@ impl Config {
         if self.window != "redirect" {
             pairs.push(("window", &self.window));
         }
-        if self.uses_secret() {
+        if self.confidential() {
             pairs.push(("token_endpoint_auth_method", &self.auth_method));
         }
         if self.step_through {
@@ -591,8 +607,19 @@ mod tests {
         assert_eq!((c.flow, c.auth_method.as_str()), (Flow::Password, "none"));
         let (c, _) = flow("flow=code&flow=pkce");
         assert_eq!(c.auth_method, "none");
+        let (c, ignored) =
+            flow("flow=client-credentials&token_endpoint_auth_method=private_key_jwt");
+        assert!(ignored.is_empty() && c.confidential() && !c.uses_secret());
+        assert!(c
+            .to_query()
+            .contains("token_endpoint_auth_method=private_key_jwt"));
+        let (c, _) = flow("token_endpoint_auth_method=private_key_jwt&flow=code");
         assert_eq!(
-            flow("token_endpoint_auth_method=private_key_jwt").1.len(),
+            (c.auth_method.as_str(), c.window.as_str()),
+            ("private_key_jwt", "popup")
+        );
+        assert_eq!(
+            flow("token_endpoint_auth_method=tls_client_auth").1.len(),
             1
         );
         for f in [

@@ -20,6 +20,8 @@ pub struct ProviderMetadata {
     pub end_session_endpoint: Option<String>,
     pub revocation_endpoint: Option<String>,
     pub device_authorization_endpoint: Option<String>,
+    /// RFC 7591 dynamic client registration.
+    pub registration_endpoint: Option<String>,
     pub response_types_supported: Vec<String>,
     pub response_modes_supported: Option<Vec<String>>,
     pub code_challenge_methods_supported: Option<Vec<String>>,
@@ -43,6 +45,7 @@ impl ProviderMetadata {
             end_session_endpoint: optional_str(v, "end_session_endpoint")?,
             revocation_endpoint: optional_str(v, "revocation_endpoint")?,
             device_authorization_endpoint: optional_str(v, "device_authorization_endpoint")?,
+            registration_endpoint: optional_str(v, "registration_endpoint")?,
             response_types_supported: optional_list(v, "response_types_supported")?
                 .unwrap_or_default(),
             response_modes_supported: optional_list(v, "response_modes_supported")?,
@@ -179,6 +182,10 @@ pub fn judge_discovery(
         (
             "device_authorization_endpoint",
             meta.device_authorization_endpoint.as_deref(),
+        ),
+        (
+            "registration_endpoint",
+            meta.registration_endpoint.as_deref(),
         ),
     ];
     let mut insecure = Vec::new();

@@ -387,6 +387,7 @@ const SELECTS: [Select; 6] = [
             ("none", "none (public client)"),
             ("client_secret_basic", "client_secret_basic (HTTP Basic header)"),
             ("client_secret_post", "client_secret_post (in the form body)"),
+            ("private_key_jwt", "private_key_jwt (a JWT signed by a key made here)"),
         ],
     ),
     (
@@ -499,6 +500,22 @@ pub fn config_form_html(c: &Config) -> String {
             escape(&c.field(id))
         ));
         field_close(&mut out, id, hint);
+    }
+    if c.auth_method == "private_key_jwt" {
+        field_open(&mut out, "client_jwk", "Client public key (JWK)");
+        out.push_str(&format!(
+            "<textarea id=\"client_jwk\" rows=\"4\" readonly data-testid=\"client-jwk\" \
+             aria-describedby=\"client_jwk-hint\">{}</textarea>\
+             <div class=\"actions\"><button type=\"button\" id=\"copy-jwk\">Copy</button>\
+             <button type=\"button\" id=\"register\">Register a client with this key</button></div>",
+            escape(&c.client_jwk)
+        ));
+        field_close(
+            &mut out,
+            "client_jwk",
+            "Made by WebCrypto in this tab: the private half cannot leave it, and a reload makes a new key. \
+             Register it as the client's jwks (Register does so by RFC 7591 where the provider allows), then sign in.",
+        );
     }
     for (id, label, hint, options) in SELECTS {
         if !shown(c, id) {
@@ -783,6 +800,13 @@ mod tests {
         let mut c = Config::defaults("http://a/").apply_query("flow=code").0;
         c.client_secret = "s\"<".into();
         assert!(config_form_html(&c).contains("value=\"s&quot;&lt;\""));
+        assert!(!code.contains("client_jwk"));
+        // private_key_jwt: no secret, the public key to register (escaped) and Register.
+        c.auth_method = "private_key_jwt".into();
+        c.client_jwk = "{\"kty\":\"EC\"}".into();
+        let key = config_form_html(&c);
+        assert!(!key.contains("id=\"client_secret\"") && key.contains("id=\"register\""));
+        assert!(key.contains(">{&quot;kty&quot;:&quot;EC&quot;}</textarea>"));
     }
 
     #[test]

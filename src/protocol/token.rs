@@ -43,6 +43,7 @@ pub fn is_secret_param(name: &str) -> bool {
             | "refresh_token"
             | "password"
             | "client_secret"
+            | "client_assertion"
             | "token"
             | "device_code"
     )
@@ -55,13 +56,19 @@ pub struct TokenRequest {
     pub body: String,
     pub headers: Vec<(String, String)>,
     pub secrets: Vec<String>,
+    /// `private_key_jwt`: the client that must sign an assertion for this request and its
+    /// audience, the issuer (as draft-ietf-oauth-rfc7523bis requires: an endpoint URL as
+    /// audience let assertions be replayed elsewhere). [`TokenRequest::with_assertion`] adds it
+    /// once WebCrypto has signed it, a fresh one per request (a seen `jti` is refused).
+    pub sign_as: Option<(String, String)>,
 }
 
 impl TokenRequest {
     /// The request for `grant` (its form parameters, in order), with the client authenticated
     /// as the configuration says (RFC 6749 2.3.1): `none` names the client in the body,
     /// `client_secret_post` adds the secret there, `client_secret_basic` sends both,
-    /// form-encoded, in an HTTP Basic Authorization header.
+    /// form-encoded, in an HTTP Basic Authorization header; `private_key_jwt` names the client
+    /// and waits for its signed assertion (OIDC Core 9).
     pub fn new(grant: &[(&str, &str)], config: &Config) -> TokenRequest {
         let id = config.client_id.trim();
         let secret = config.client_secret.as_str();
@@ -74,6 +81,7 @@ impl TokenRequest {
             ("Accept".to_string(), "application/json".to_string()),
         ];
         let mut secrets: Vec<String> = Vec::new();
+        let mut sign_as = None;
         match config.auth_method.as_str() {
             "client_secret_basic" => {
                 let enc =
@@ -86,7 +94,12 @@ impl TokenRequest {
                 pairs.push(("client_id", id));
                 pairs.push(("client_secret", secret));
             }
-            _ => pairs.push(("client_id", id)),
+            m => {
+                if m == "private_key_jwt" {
+                    sign_as = Some((id.to_string(), config.issuer.trim().to_string()));
+                }
+                pairs.push(("client_id", id))
+            }
         }
         secrets.extend(
             pairs
@@ -98,7 +111,21 @@ impl TokenRequest {
             body: encode_pairs(pairs),
             headers,
             secrets,
+            sign_as,
         }
+    }
+
+    /// This request with its client assertion (RFC 7523 2.2), masked like every secret.
+    pub fn with_assertion(&self, jws: &str) -> TokenRequest {
+        let mut r = self.clone();
+        r.body.push('&');
+        r.body.push_str(&encode_pairs([
+            ("client_assertion_type", super::assertion::ASSERTION_TYPE),
+            ("client_assertion", jws),
+        ]));
+        r.secrets.push(jws.into());
+        r.sign_as = None;
+        r
     }
 
     /// The headers as the fetch takes them.
@@ -127,6 +154,12 @@ pub fn grant_step(
         Actor::AuthorizationServer,
         explanation,
     );
+    describe_request(&mut step, endpoint, request);
+    step
+}
+
+/// Fills `step`'s request and parameters from `request` (again once an assertion is added).
+pub fn describe_request(step: &mut Step, endpoint: &str, request: &TokenRequest) {
     let mut record = HttpRecord::request("POST", endpoint).body(request.body.clone());
     for (k, v) in &request.headers {
         record = record.header(k, v);
@@ -139,7 +172,6 @@ pub fn grant_step(
         .iter()
         .map(|(k, v)| param(k, v, is_secret_param(k)))
         .collect();
-    step
 }
 
 /// The authorization code exchange (RFC 6749 4.1.3, RFC 7636 4.5).
@@ -159,8 +191,8 @@ pub fn code_exchange(config: &Config, code: &str, verifier: &str) -> TokenReques
 pub fn token_step(endpoint: &str, request: &TokenRequest, confidential: bool) -> Step {
     let explanation = if confidential {
         "The app calls the token endpoint directly (fetch, not a redirect) with the code and the code \
-         verifier, and authenticates as a confidential client with its secret. A secret in a browser is \
-         for learning only: anyone can read it from the page, so a real browser app is a public client."
+         verifier, and authenticates as a confidential client. A client credential in a browser is for \
+         learning only: anyone can read or use it from the page, so a real browser app is a public client."
     } else {
         "The app calls the token endpoint directly (fetch, not a redirect), sending the code together with \
          the code verifier. The provider hashes the verifier and compares it with the challenge it kept: \
@@ -443,6 +475,27 @@ mod tests {
             TokenRequest::new(&grant, &config).body,
             "grant_type=client_credentials&client_id=my+app"
         );
+
+        config.auth_method = "private_key_jwt".into();
+        let unsigned = TokenRequest::new(&grant, &config);
+        assert_eq!(
+            unsigned.sign_as,
+            Some(("my app".to_string(), config.issuer.clone()))
+        );
+        assert!(!unsigned.body.contains("secret") && unsigned.headers.len() == 2);
+        let signed = unsigned.with_assertion("h.c.SIG");
+        assert_eq!(
+            signed.body,
+            "grant_type=client_credentials&client_id=my+app&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=h.c.SIG"
+        );
+        assert!(signed.sign_as.is_none());
+        let mut step = grant_step("t", "T", "", "https://op/token", &unsigned);
+        describe_request(&mut step, "https://op/token", &signed);
+        assert!(step
+            .params
+            .iter()
+            .any(|p| p.name == "client_assertion" && p.secret));
+        assert!(!format!("{:?}", step.masked()).contains("h.c.SIG"));
     }
 
     #[test]
