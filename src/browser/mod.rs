@@ -7,6 +7,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::protocol::assertion::PublicKey;
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::http::HttpAnswer;
 use crate::protocol::jwks::Jwk;
@@ -250,6 +251,81 @@ fn obj(pairs: &[(&str, JsValue)]) -> Object {
     o
 }
 
+fn subtle() -> Result<web_sys::SubtleCrypto, FlowError> {
+    Ok(window()?
+        .crypto()
+        .map_err(|_| {
+            FlowError::new(
+                ErrorCode::Browser,
+                "WebCrypto is not available (it needs a secure context: https or localhost).",
+            )
+        })?
+        .subtle())
+}
+
+thread_local! {
+    /// The `private_key_jwt` key of this tab: the private half is a non-extractable CryptoKey,
+    /// so no script can read it, and it is gone when the tab is.
+    static CLIENT_KEY: std::cell::RefCell<Option<(web_sys::CryptoKey, PublicKey)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn crypto_fail(what: &'static str) -> impl Fn(JsValue) -> FlowError {
+    move |e| {
+        FlowError::new(
+            ErrorCode::Browser,
+            format!("WebCrypto could not {what}: {}", js_text(&e)),
+        )
+    }
+}
+
+/// This tab's client key (ECDSA P-256), generated on first use; its public half.
+pub async fn client_key() -> Result<PublicKey, FlowError> {
+    if let Some((_, k)) = CLIENT_KEY.with_borrow(Clone::clone) {
+        return Ok(k);
+    }
+    let fail = crypto_fail("make a key");
+    let subtle = subtle()?;
+    let alg = obj(&[("name", "ECDSA".into()), ("namedCurve", "P-256".into())]);
+    let promise = subtle
+        .generate_key_with_object(&alg, false, &Array::of1(&"sign".into()))
+        .map_err(&fail)?;
+    let pair = JsFuture::from(promise).await.map_err(&fail)?;
+    let half = |name: &str| -> Result<web_sys::CryptoKey, FlowError> {
+        Ok(Reflect::get(&pair, &name.into())
+            .map_err(&fail)?
+            .unchecked_into())
+    };
+    let (private, public) = (half("privateKey")?, half("publicKey")?);
+    let jwk = JsFuture::from(subtle.export_key("jwk", &public).map_err(&fail)?)
+        .await
+        .map_err(&fail)?;
+    let text = js_sys::JSON::stringify(&jwk)
+        .map_err(&fail)?
+        .as_string()
+        .unwrap_or_default();
+    let key = PublicKey::from_jwk(&text)?;
+    // Two callers may have raced: the first key stored is the one kept.
+    Ok(CLIENT_KEY.with_borrow_mut(|k| k.get_or_insert((private, key)).1.clone()))
+}
+
+/// Signs with this tab's client key (ECDSA with SHA-256: WebCrypto returns r and s, the JWS form).
+pub async fn sign_with_client_key(input: &str) -> Result<Vec<u8>, FlowError> {
+    let fail = crypto_fail("sign");
+    let Some((key, _)) = CLIENT_KEY.with_borrow(Clone::clone) else {
+        return Err(FlowError::new(
+            ErrorCode::Browser,
+            "This tab has no client key yet.",
+        ));
+    };
+    let alg = obj(&[("name", "ECDSA".into()), ("hash", "SHA-256".into())]);
+    let promise = subtle()?
+        .sign_with_object_and_u8_array(&alg, &key, input.as_bytes())
+        .map_err(&fail)?;
+    let sig = JsFuture::from(promise).await.map_err(&fail)?;
+    Ok(js_sys::Uint8Array::new(&sig).to_vec())
+}
+
 /// Verifies a JWS signature with WebCrypto. `Ok(false)` means the signature is wrong.
 pub async fn verify_signature(
     alg: SigAlg,
@@ -264,15 +340,7 @@ pub async fn verify_signature(
         )
         .spec("OIDC Core 3.1.3.7 (6)")
     };
-    let subtle = window()?
-        .crypto()
-        .map_err(|_| {
-            FlowError::new(
-                ErrorCode::Browser,
-                "WebCrypto is not available (it needs a secure context: https or localhost).",
-            )
-        })?
-        .subtle();
+    let subtle = subtle()?;
     let p = alg.webcrypto();
     let mut import = vec![("name", JsValue::from_str(p.name))];
     let mut verify = vec![("name", JsValue::from_str(p.name))];
@@ -315,11 +383,7 @@ pub async fn sha512(value: &str) -> Result<Vec<u8>, FlowError> {
             format!("WebCrypto could not hash: {}", js_text(&e)),
         )
     };
-    let subtle = window()?
-        .crypto()
-        .map_err(|_| FlowError::new(ErrorCode::Browser, "WebCrypto is not available."))?
-        .subtle();
-    let promise = subtle
+    let promise = subtle()?
         .digest_with_str_and_u8_array("SHA-512", value.as_bytes())
         .map_err(fail)?;
     let buf = JsFuture::from(promise).await.map_err(fail)?;

@@ -10,15 +10,19 @@ pub mod pkce;
 pub mod verify;
 
 use crate::browser::{self, HttpCall};
+use crate::protocol::assertion::{assemble, judge_registration, registration, signing_input};
 use crate::protocol::config::Config;
 use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::error::FlowError;
 use crate::protocol::http::HttpAnswer;
 use crate::protocol::json::Json;
+use crate::protocol::pkce::b64url;
 use crate::protocol::step::Check;
 use crate::protocol::step::Step;
 use crate::protocol::tamper::Tamper;
-use crate::protocol::token::{judge_token_response, response_record, TokenRequest, TokenSet};
+use crate::protocol::token::{
+    describe_request, judge_token_response, response_record, TokenRequest, TokenSet,
+};
 use crate::protocol::url::parse_pairs;
 
 /// Where a flow reports what happens.
@@ -143,6 +147,20 @@ pub(crate) fn post_form<'a>(
     request: &'a TokenRequest,
 ) -> Answer<'a> {
     Box::pin(async move {
+        // private_key_jwt: a fresh assertion for this one request, signed in WebCrypto.
+        let signed;
+        let mut request = request;
+        if let Some((client_id, audience)) = &request.sign_as {
+            let jws = client_assertion(client_id, audience)
+                .await
+                .inspect_err(|e| {
+                    step.checks
+                        .push(Check::failing("client assertion signed", e))
+                })?;
+            signed = request.with_assertion(&jws);
+            describe_request(step, url, &signed);
+            request = &signed;
+        }
         let headers = request.header_refs();
         call(
             sink,
@@ -156,6 +174,46 @@ pub(crate) fn post_form<'a>(
         )
         .await
     })
+}
+
+/// A client assertion (RFC 7523 2.2) signed by this tab's key.
+async fn client_assertion(client_id: &str, audience: &str) -> Result<String, FlowError> {
+    let key = browser::client_key().await?;
+    let jti = b64url(&browser::random_bytes::<16>()?);
+    let input = signing_input(&key, client_id, audience, &jti, browser::now_secs());
+    assemble(&input, &browser::sign_with_client_key(&input).await?)
+}
+
+/// Registers a `private_key_jwt` client with this tab's key (RFC 7591) and returns its id.
+pub async fn register(sink: &dyn StepSink, config: &Config) -> Result<String, FlowError> {
+    let (meta, _) = pkce::discover(sink, &config.issuer).await?;
+    let Some(endpoint) = meta.registration_endpoint else {
+        return Err(FlowError::new(
+            crate::protocol::error::ErrorCode::InvalidConfig,
+            "The provider has no registration_endpoint: register the public key in its console instead.",
+        )
+        .spec("RFC 7591 3"));
+    };
+    let key = browser::client_key().await?;
+    let (body, mut step) = registration(config, &key, &endpoint, &browser::app_base());
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json"),
+    ];
+    let answer = call(
+        sink,
+        &mut step,
+        HttpCall {
+            method: "POST",
+            url: &endpoint,
+            headers: &headers,
+            body: Some(&body),
+        },
+    )
+    .await;
+    let id = answer.and_then(|a| judge_registration(&mut step, &a));
+    sink.emit(step.settle());
+    id
 }
 
 /// A signed-in session. Held in memory only: never stored, never put in a URL.

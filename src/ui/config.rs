@@ -60,6 +60,47 @@ pub fn on_input(state: AppState, ev: &web_sys::Event) {
             "flow" | "response_type" | "token_endpoint_auth_method"
         ) {
             state.redraw_config();
+            show_key(state);
         }
     }
+}
+
+/// With `private_key_jwt` chosen: makes this tab's key (once) and shows its public half.
+pub fn show_key(state: AppState) {
+    let c = state.config.get_untracked();
+    if c.auth_method != "private_key_jwt" || !c.client_jwk.is_empty() {
+        return;
+    }
+    spawn_local(async move {
+        match browser::client_key().await {
+            Ok(key) => {
+                let jwk = key.registration_jwk();
+                state.edit_config(&mut |c| c.client_jwk = jwk.clone());
+                state.redraw_config();
+            }
+            Err(e) => state.fail(e),
+        }
+    });
+}
+
+/// "Register a client with this key" (RFC 7591): the new client's id goes into the form.
+pub fn register(state: AppState) {
+    let cfg = state.config.get_untracked();
+    state.reset();
+    state
+        .outcome
+        .set(Outcome::busy("Registering the client\u{2026}"));
+    spawn_local(async move {
+        match crate::flows::register(&state, &cfg).await {
+            Ok(id) => {
+                state.edit_config(&mut |c| c.client_id = id.clone());
+                state.redraw_config();
+                state.outcome.set(Outcome {
+                    text: format!("Registered client {id} with this tab's key: press Sign in."),
+                    ..Outcome::idle()
+                });
+            }
+            Err(e) => state.fail(e),
+        }
+    });
 }

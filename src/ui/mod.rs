@@ -59,6 +59,8 @@ fn on_click(state: AppState, ev: &web_sys::Event) {
         Some("continue") => state.paused.set(false),
         Some("discover") => config::discover(state),
         Some("copy-share") => browser::copy_text(&config::share_link(state)),
+        Some("copy-jwk") => browser::copy_text(&state.config.get_untracked().client_jwk),
+        Some("register") => config::register(state),
         Some("inspect") => inspector::run(state),
         // "Which flow should I use?": open the flow it recommends.
         _ if browser::event_target_data(ev, "data-flow").is_some() => {
@@ -176,6 +178,7 @@ pub fn app() {
         .apply_query(crate::protocol::url::query_of(&browser::location_href()));
     let state = AppState::new(config);
     browser::register_worker();
+    config::show_key(state);
 
     if let Some(logout_state) = pkce::pending_logout_return() {
         match pkce::finish_logout(&state, &logout_state) {

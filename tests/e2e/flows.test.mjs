@@ -1,10 +1,12 @@
 // End to end: the flows beyond PKCE and implicit, against the bundled provider: the code flow
 // with a client secret (basic and post), client credentials with the demo API, the password
-// grant, and hybrid (code id_token). Secrets, passwords and tokens are audited afterwards.
+// grant, hybrid (code id_token), and private_key_jwt with a key made in the browser and registered
+// by RFC 7591. Secrets, passwords, assertions and tokens are audited afterwards.
 import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import jsQR from 'jsqr';
-import { auditNoTokens, environment, settled, signInAtProvider, watch } from './harness.mjs';
+import { auditNoTokens, environment, outcome, settled, signInAtProvider, watch } from './harness.mjs';
 
 const APP_PORT = 18093;
 const IDP_PORT = 19013;
@@ -101,6 +103,105 @@ describe('client credentials', () => {
     r = await settled(page);
     assert.equal(r.error, 'idp_error', r.text);
     assert.match(r.text, /grant type is not allowed/);
+    await context.close();
+  });
+});
+
+describe('private_key_jwt', () => {
+  /** Waits for the tab's public key, then registers a client with it; returns its JWK and id. */
+  async function registerKey(page) {
+    const jwkBox = page.getByTestId('client-jwk');
+    await page.waitForFunction(() => document.querySelector('[data-testid=client-jwk]')?.value.includes('"kid"'));
+    const jwk = JSON.parse(await jwkBox.inputValue());
+    await page.getByRole('button', { name: 'Register a client with this key' }).click();
+    await page.waitForFunction(() => {
+      const o = document.querySelector('[data-testid=outcome]');
+      return o.dataset.status === 'error' || o.textContent.includes('Registered client');
+    });
+    const text = await outcome(page).innerText();
+    assert.equal(await outcome(page).getAttribute('data-status'), 'idle', text);
+    assert.deepEqual(await stepIds(page), ['discovery', 'register']);
+    assert.match(await checkClass(page, 'register', 'client registered'), /\bpass\b/);
+    const clientId = await page.inputValue('#client_id');
+    assert.notEqual(clientId, 'flowlab-demo');
+    return { jwk, clientId };
+  }
+
+  /** The client assertions the page sent to the token endpoint. */
+  function assertions(page) {
+    const sent = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/token' && r.method() === 'POST') {
+        const body = new URLSearchParams(r.postData() || '');
+        sent.push({ type: body.get('client_assertion_type'), jwt: body.get('client_assertion'), secret: body.get('client_secret') });
+      }
+    });
+    return sent;
+  }
+
+  /** Checks an assertion as the provider would: ES256 over the registered public key, claims. */
+  function checkAssertion(jwt, jwk, clientId) {
+    const [h, c, sig] = jwt.split('.');
+    const header = JSON.parse(Buffer.from(h, 'base64url'));
+    const claims = JSON.parse(Buffer.from(c, 'base64url'));
+    assert.deepEqual([header.alg, header.kid], ['ES256', jwk.kid]);
+    assert.deepEqual([claims.iss, claims.sub, claims.aud], [clientId, clientId, env.idp.issuer]);
+    assert.ok(claims.exp - claims.iat === 60 && claims.jti.length >= 16, JSON.stringify(claims));
+    const key = createPublicKey({ key: jwk, format: 'jwk' });
+    assert.ok(verify('sha256', Buffer.from(`${h}.${c}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url')));
+    return claims;
+  }
+
+  test('client credentials: a key made here, registered, signs a fresh assertion per request', async () => {
+    const { context, page, seen } = await open({ flow: 'client-credentials', token_endpoint_auth_method: 'private_key_jwt', scope: 'api:read', api_url: `${env.idp.issuer}/api/hello` });
+    const sent = assertions(page);
+    assert.equal(await page.getByTestId('client-secret').count(), 0, 'no secret field for a key');
+    const { jwk, clientId } = await registerKey(page);
+    assert.deepEqual([jwk.kty, jwk.crv, jwk.alg, jwk.use, 'd' in jwk], ['EC', 'P-256', 'ES256', 'sig', false]);
+    for (let round = 0; round < 2; round += 1) {
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const r = await settled(page);
+      assert.equal(r.status, 'signed-in', r.text);
+    }
+    assert.deepEqual(await stepIds(page), ['discovery', 'token', 'api']);
+    assert.equal(JSON.parse(await page.getByTestId('api-response').innerText()).client_id, clientId);
+    assert.equal(sent.length, 2);
+    const jtis = sent.map((s) => {
+      assert.equal(s.type, 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      assert.equal(s.secret, null);
+      return checkAssertion(s.jwt, jwk, clientId).jti;
+    });
+    assert.notEqual(jtis[0], jtis[1], 'an assertion is made for one request');
+    const token = await page.locator('li.step[data-step=token]').innerText();
+    assert.match(token, /client_assertion=•+\[masked/);
+    assert.ok(!(await page.content()).includes(sent[1].jwt), 'the assertion is shown unmasked');
+    assert.ok(!(await page.inputValue('#share')).includes(jwk.x), 'the key is in the shareable link');
+    const { found } = await auditNoTokens(page, context, [...sent.map((s) => s.jwt), jwk.x, ...seen.tokens], seen.navigations, env.app.requests());
+    assert.deepEqual(found, []);
+    // Another tab has another key: the provider refuses its assertion for this client.
+    const other = await open({ flow: 'client-credentials', token_endpoint_auth_method: 'private_key_jwt', client_id: clientId, scope: 'api:read' });
+    await other.page.waitForFunction(() => document.querySelector('[data-testid=client-jwk]')?.value.includes('"kid"'));
+    assert.notEqual(JSON.parse(await other.page.getByTestId('client-jwk').inputValue()).kid, jwk.kid);
+    await other.page.getByRole('button', { name: 'Sign in' }).click();
+    const refused = await settled(other.page);
+    assert.equal(refused.error, 'idp_error', refused.text);
+    assert.match(refused.text, /invalid_client/);
+    await other.context.close();
+    await context.close();
+  });
+
+  test('authorization code: the key stays in this page, so the login uses the popup', async () => {
+    const { context, page, seen } = await open({ flow: 'code', token_endpoint_auth_method: 'private_key_jwt' });
+    assert.equal(await page.inputValue('#window'), 'popup');
+    const sent = assertions(page);
+    const { jwk, clientId } = await registerKey(page);
+    const r = await popupSignIn(page);
+    assert.equal(r.status, 'signed-in', r.text);
+    assert.match(await page.getByTestId('id-token-claims').innerText(), /sub\s+alice/);
+    assert.equal(sent.length, 1);
+    checkAssertion(sent[0].jwt, jwk, clientId);
+    const { found } = await auditNoTokens(page, context, [sent[0].jwt, ...seen.tokens], seen.navigations, env.app.requests());
+    assert.deepEqual(found, []);
     await context.close();
   });
 });

@@ -185,6 +185,9 @@ const configuration = {
     revocation: { enabled: true },
     clientCredentials: { enabled: true },
     deviceFlow: { enabled: true },
+    // Open dynamic client registration (RFC 7591), so the app can register a private_key_jwt
+    // client with the key it made in the browser. A demo: anyone on this machine may register.
+    registration: { enabled: true },
   },
   cookies: { keys: ['flowlab-demo-cookie-key-not-secret'] },
   ttl: {
@@ -226,8 +229,26 @@ async function postLogout(ctx, next) {
   await next();
 }
 
+/**
+ * CORS for the registration endpoint, which oidc-provider serves to servers only: the app
+ * registers from the browser.
+ */
+async function registrationCors(ctx, next) {
+  if (ctx.path !== '/reg' || !corsOrigins.includes(ctx.get('origin'))) return next();
+  ctx.set('Access-Control-Allow-Origin', ctx.get('origin'));
+  ctx.set('Vary', 'Origin');
+  if (ctx.method === 'OPTIONS') {
+    ctx.set('Access-Control-Allow-Headers', 'Content-Type');
+    ctx.set('Access-Control-Allow-Methods', 'POST');
+    ctx.status = 204;
+    return undefined;
+  }
+  return next();
+}
+
 const provider = new Provider(issuer, configuration);
 provider.use(postLogout);
+provider.use(registrationCors);
 provider.registerGrantType('password', passwordGrant, ['username', 'password', 'scope']);
 provider.use(demoApi);
 // Quiet the provider's "you must change this" notices for settings a demo legitimately keeps.
