@@ -291,22 +291,19 @@ pub async fn client_key() -> Result<PublicKey, FlowError> {
         .generate_key_with_object(&alg, false, &Array::of1(&"sign".into()))
         .map_err(&fail)?;
     let pair = JsFuture::from(promise).await.map_err(&fail)?;
-    let half = |name: &str| -> Result<web_sys::CryptoKey, FlowError> {
-        Ok(Reflect::get(&pair, &name.into())
-            .map_err(&fail)?
-            .unchecked_into())
+    let half = |name: &str| -> web_sys::CryptoKey {
+        Reflect::get(&pair, &name.into())
+            .unwrap_or_default()
+            .unchecked_into()
     };
-    let (private, public) = (half("privateKey")?, half("publicKey")?);
-    let jwk = JsFuture::from(subtle.export_key("jwk", &public).map_err(&fail)?)
-        .await
+    let promise = subtle
+        .export_key("jwk", &half("publicKey"))
         .map_err(&fail)?;
-    let text = js_sys::JSON::stringify(&jwk)
-        .map_err(&fail)?
-        .as_string()
-        .unwrap_or_default();
+    let jwk = JsFuture::from(promise).await.map_err(&fail)?;
+    let text: String = js_sys::JSON::stringify(&jwk).unwrap_or_default().into();
     let key = PublicKey::from_jwk(&text)?;
     // Two callers may have raced: the first key stored is the one kept.
-    Ok(CLIENT_KEY.with_borrow_mut(|k| k.get_or_insert((private, key)).1.clone()))
+    Ok(CLIENT_KEY.with_borrow_mut(|k| k.get_or_insert((half("privateKey"), key)).1.clone()))
 }
 
 /// Signs with this tab's client key (ECDSA with SHA-256: WebCrypto returns r and s, the JWS form).

@@ -9,11 +9,11 @@
 //! The provider learns the public key by registration: pasted into its console, or sent by the
 //! app itself with RFC 7591 dynamic client registration ([`registration`]).
 
-use super::authorize::param;
 use super::config::{Config, Flow};
 use super::error::{ErrorCode, FlowError};
 use super::http::{describe_non_json, HttpAnswer, OAuthError};
-use super::json::{object, parse, required_str, str_or_none, text, write, Json};
+use super::json::{parse, required_str, str_or_none, text, write, Json};
+use super::jwt::decode_part;
 use super::pkce::b64url;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use sha2::{Digest, Sha256};
@@ -46,11 +46,10 @@ impl PublicKey {
         }
         let (x, y) = (member("x")?, member("y")?);
         for c in [&x, &y] {
-            let bytes =
-                base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, c)
-                    .map_err(|_| key_error("A key coordinate is not base64url."))?;
-            if bytes.len() != 32 {
-                return Err(key_error("A P-256 key coordinate has 32 bytes."));
+            if decode_part(c, "key").map_or(0, |b| b.len()) != 32 {
+                return Err(key_error(
+                    "A P-256 key coordinate is 32 bytes of base64url.",
+                ));
             }
         }
         Ok(PublicKey { x, y })
@@ -66,21 +65,15 @@ impl PublicKey {
         b64url(&Sha256::digest(canonical.as_bytes()))
     }
 
-    /// The JWK to register at the provider (as `jwks` of the client, RFC 7591 2).
+    /// The JWK to register at the provider (as `jwks` of the client, RFC 7591 2). The
+    /// coordinates are base64url (checked when read), so they need no JSON escaping.
     pub fn registration_jwk(&self) -> String {
-        write(&self.jwk())
-    }
-
-    fn jwk(&self) -> Json {
-        object([
-            ("kty", text("EC")),
-            ("crv", text("P-256")),
-            ("x", text(&self.x)),
-            ("y", text(&self.y)),
-            ("kid", text(&self.thumbprint())),
-            ("use", text("sig")),
-            ("alg", text("ES256")),
-        ])
+        format!(
+            r#"{{"kty":"EC","crv":"P-256","x":"{}","y":"{}","kid":"{}","use":"sig","alg":"ES256"}}"#,
+            self.x,
+            self.y,
+            self.thumbprint()
+        )
     }
 }
 
@@ -95,23 +88,21 @@ pub fn signing_input(
     jti: &str,
     now: i64,
 ) -> String {
-    let header = object([
-        ("alg", text("ES256")),
-        ("typ", text("JWT")),
-        ("kid", text(&key.thumbprint())),
-    ]);
-    let claims = object([
-        ("iss", text(client_id)),
-        ("sub", text(client_id)),
-        ("aud", text(audience)),
-        ("jti", text(jti)),
-        ("iat", Json::from_i64(now)),
-        ("exp", Json::from_i64(now + ASSERTION_LIFETIME_SECS)),
-    ]);
+    let header = format!(
+        r#"{{"alg":"ES256","typ":"JWT","kid":"{}"}}"#,
+        key.thumbprint()
+    );
+    let id = write(&text(client_id));
+    let claims = format!(
+        r#"{{"iss":{id},"sub":{id},"aud":{},"jti":{},"iat":{now},"exp":{}}}"#,
+        write(&text(audience)),
+        write(&text(jti)),
+        now + ASSERTION_LIFETIME_SECS
+    );
     format!(
         "{}.{}",
-        b64url(write(&header).as_bytes()),
-        b64url(write(&claims).as_bytes())
+        b64url(header.as_bytes()),
+        b64url(claims.as_bytes())
     )
 }
 
@@ -123,10 +114,6 @@ pub fn assemble(signing_input: &str, signature: &[u8]) -> Result<String, FlowErr
     Ok(format!("{signing_input}.{}", b64url(signature)))
 }
 
-fn strings(items: &[&str]) -> Json {
-    Json::Array(items.iter().map(|s| text(s)).collect())
-}
-
 /// The RFC 7591 registration request of a client for `config`'s flow that authenticates with
 /// this key: the JSON body and its step. `logout_uri` is where sign-out returns.
 pub fn registration(
@@ -135,43 +122,44 @@ pub fn registration(
     endpoint: &str,
     logout_uri: &str,
 ) -> (String, Step) {
-    let user = config.flow.redirects();
-    let grants: &[&str] = match config.flow {
-        Flow::ClientCredentials => &["client_credentials"],
-        Flow::Password => &["password"],
-        Flow::Device => &["urn:ietf:params:oauth:grant-type:device_code"],
-        Flow::Hybrid => &["authorization_code", "implicit", "refresh_token"],
-        _ => &["authorization_code", "refresh_token"],
+    let s = |v: &str| write(&text(v));
+    let grants = match config.flow {
+        Flow::ClientCredentials => "client_credentials",
+        Flow::Password => "password",
+        Flow::Device => "urn:ietf:params:oauth:grant-type:device_code",
+        Flow::Hybrid => "authorization_code\",\"implicit\",\"refresh_token",
+        _ => "authorization_code\",\"refresh_token",
     };
-    let uri = |v: &str| if user { strings(&[v]) } else { strings(&[]) };
-    let mut members = vec![
-        ("client_name", text("Flowlab (private_key_jwt)")),
+    // Only a flow with a redirect has response types and redirect URIs.
+    let uris = |v: &str| {
+        if config.flow.redirects() {
+            format!("[{}]", s(v))
+        } else {
+            "[]".into()
+        }
+    };
+    let scope = config.scope.trim();
+    let body = format!(
+        "{{\"client_name\":\"Flowlab (private_key_jwt)\",\"application_type\":\"{}\",\
+         \"token_endpoint_auth_method\":\"private_key_jwt\",\"token_endpoint_auth_signing_alg\":\"ES256\",\
+         \"grant_types\":[\"{grants}\"],\"response_types\":{},\"redirect_uris\":{},\
+         \"post_logout_redirect_uris\":{},{}\"jwks\":{{\"keys\":[{}]}}}}",
         // A loopback http redirect URI is a native app's (RFC 8252 7.3).
-        (
-            "application_type",
-            text(if config.redirect_uri.starts_with("http:") {
-                "native"
-            } else {
-                "web"
-            }),
-        ),
-        ("token_endpoint_auth_method", text("private_key_jwt")),
-        ("token_endpoint_auth_signing_alg", text("ES256")),
-        ("grant_types", strings(grants)),
-        ("response_types", uri(&config.response_type)),
-        ("redirect_uris", uri(&config.redirect_uri)),
-        ("post_logout_redirect_uris", uri(logout_uri)),
-        ("jwks", object([("keys", Json::Array(vec![key.jwk()]))])),
-    ];
-    if !config.scope.trim().is_empty() {
-        members.push(("scope", text(config.scope.trim())));
-    }
-    let body = write(&Json::Object(
-        members
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    ));
+        if config.redirect_uri.starts_with("http:") {
+            "native"
+        } else {
+            "web"
+        },
+        uris(&config.response_type),
+        uris(&config.redirect_uri),
+        uris(logout_uri),
+        if scope.is_empty() {
+            String::new()
+        } else {
+            format!("\"scope\":{},", s(scope))
+        },
+        key.registration_jwk()
+    );
     let mut step = Step::new(
         "register",
         "Register the client with its public key",
@@ -187,74 +175,50 @@ pub fn registration(
             .header("Content-Type", "application/json")
             .body(body.clone()),
     );
-    step.params = members
-        .iter()
-        .map(|(k, v)| param(k, &v.as_str().map_or_else(|| write(v), String::from), false))
-        .collect();
     (body, step)
 }
 
 /// Judges the registration answer (RFC 7591 3.2): the new client's id, registered for
 /// `private_key_jwt`. Credentials in the answer are masked on the step.
 pub fn judge_registration(step: &mut Step, answer: &HttpAnswer) -> Result<String, FlowError> {
-    let json = parse(&answer.body).filter(Json::is_object);
-    if let (Some(r), Some(j)) = (step.response.as_mut(), &json) {
+    let json = parse(&answer.body).unwrap_or(Json::Null);
+    let member = |name| str_or_none(&json, name);
+    if let Some(r) = step.response.as_mut() {
         for name in ["registration_access_token", "client_secret"] {
-            if let Some(v) = str_or_none(j, name) {
+            if let Some(v) = member(name) {
                 *r = r.clone().secret(&v);
             }
         }
     }
-    let client_id = json.as_ref().and_then(|j| str_or_none(j, "client_id"));
-    let method = json
-        .as_ref()
-        .and_then(|j| str_or_none(j, "token_endpoint_auth_method"));
-    let failure = match (&json, &client_id) {
-        _ if !(200..300).contains(&answer.status) => {
-            Some(match OAuthError::from_json(&answer.body) {
-                Some(e) => (ErrorCode::IdpError, e.sentence()),
-                None => (
-                    ErrorCode::BadResponse,
-                    format!(
-                        "The registration endpoint answered HTTP {}: {}",
-                        answer.status,
-                        describe_non_json(answer)
-                    ),
+    let id = member("client_id").filter(|_| (200..300).contains(&answer.status));
+    let (code, message) = match (&id, member("token_endpoint_auth_method")) {
+        (None, _) => match OAuthError::from_json(&answer.body) {
+            Some(e) => (ErrorCode::IdpError, e.sentence()),
+            None => (
+                ErrorCode::BadResponse,
+                format!(
+                    "The registration endpoint answered HTTP {} without a client_id: {}",
+                    answer.status,
+                    describe_non_json(answer)
                 ),
-            })
+            ),
+        },
+        (_, Some(m)) if m != "private_key_jwt" => (
+            ErrorCode::BadResponse,
+            format!("The provider registered the client for {m}, not private_key_jwt."),
+        ),
+        (Some(id), _) => {
+            step.checks.push(Check::pass(
+                "client registered",
+                format!("The provider registered client {id} with this key."),
+                "RFC 7591 3.2.1",
+            ));
+            return Ok(id.clone());
         }
-        (None, _) => Some((
-            ErrorCode::BadResponse,
-            format!(
-                "The registration endpoint did not answer with JSON: {}",
-                describe_non_json(answer)
-            ),
-        )),
-        (_, None) => Some((
-            ErrorCode::BadResponse,
-            "The answer has no client_id.".into(),
-        )),
-        _ if method.as_deref().is_some_and(|m| m != "private_key_jwt") => Some((
-            ErrorCode::BadResponse,
-            format!(
-                "The provider registered the client for {}, not private_key_jwt.",
-                method.unwrap_or_default()
-            ),
-        )),
-        _ => None,
     };
-    if let Some((code, message)) = failure {
-        let e = FlowError::new(code, message).spec("RFC 7591 3.2");
-        step.checks.push(Check::failing("client registered", &e));
-        return Err(e);
-    }
-    let id = client_id.unwrap_or_default();
-    step.checks.push(Check::pass(
-        "client registered",
-        format!("The provider registered client {id} with this key."),
-        "RFC 7591 3.2.1",
-    ));
-    Ok(id)
+    let e = FlowError::new(code, message).spec("RFC 7591 3.2");
+    step.checks.push(Check::failing("client registered", &e));
+    Err(e)
 }
 
 #[cfg(test)]
@@ -308,8 +272,16 @@ mod tests {
         assert_eq!(d.str_claim("jti"), Some("j1"));
         assert_eq!(d.time_claim("iat"), Some(1000));
         assert_eq!(d.time_claim("exp"), Some(1060));
+        // A client id is JSON-escaped into the claims.
+        let odd = signing_input(&key, "a\"b\\", "https://op", "j", 1);
+        let d = decode(&assemble(&odd, &[1u8; 64]).unwrap()).unwrap();
+        assert_eq!(d.str_claim("sub"), Some("a\"b\\"));
         // A DER-encoded or truncated signature is refused, not sent.
         assert!(assemble(&input, &[0u8; 70]).is_err());
+    }
+
+    fn strings(items: &[&str]) -> Json {
+        Json::Array(items.iter().map(|s| text(s)).collect())
     }
 
     #[test]
@@ -335,7 +307,6 @@ mod tests {
             &Json::Array(vec![parse(&key.registration_jwk()).unwrap()])
         );
         assert_eq!(step.request.unwrap().body.as_deref(), Some(body.as_str()));
-        assert!(step.params.iter().any(|p| p.name == "jwks"));
 
         let (c, _) = Config::defaults("http://127.0.0.1:8080/").apply_query("flow=code");
         let (body, _) = registration(&c, &key, "http://op/reg", "http://127.0.0.1:8080/");
@@ -376,7 +347,7 @@ mod tests {
                 ErrorCode::IdpError,
                 "bad jwks",
             ),
-            (201, "<html>", ErrorCode::BadResponse, "JSON"),
+            (201, "<html>", ErrorCode::BadResponse, "client_id"),
             (
                 201,
                 r#"{"client_name":"x"}"#,

@@ -22,11 +22,6 @@ pub fn param_meaning(name: &str) -> &'static str {
         "client_secret" => "The client's secret: it proves the request comes from the registered client.",
         "client_assertion" => "A JWT signed with the client's private key (private_key_jwt): proof of the client without a shared secret.",
         "client_assertion_type" => "Says client_assertion is a JWT (RFC 7523).",
-        "jwks" => "The client's public keys: the provider checks its assertions with them.",
-        "token_endpoint_auth_method" => "How the client will authenticate at the token endpoint.",
-        "grant_types" | "response_types" | "redirect_uris" | "post_logout_redirect_uris" => {
-            "What this client may use; the provider refuses the rest."
-        }
         "username" => "The user's name, typed into the app (password grant).",
         "password" => "The user's password, typed into the app: the reason the password grant is not recommended.",
         "grant_type" => "Which grant the token request uses: authorization_code redeems a code; refresh_token renews tokens without the user; client_credentials is the client acting for itself; password sends the user's password.",

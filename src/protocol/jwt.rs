@@ -133,7 +133,7 @@ fn malformed(msg: impl Into<String>) -> FlowError {
     FlowError::new(ErrorCode::MalformedJwt, msg).spec("RFC 7515 7.1; RFC 7519 7.2")
 }
 
-fn decode_part(part: &str, what: &str) -> Result<Vec<u8>, FlowError> {
+pub(crate) fn decode_part(part: &str, what: &str) -> Result<Vec<u8>, FlowError> {
     URL_SAFE_NO_PAD
         .decode(part.trim_end_matches('='))
         .map_err(|_| malformed(format!("The {what} of the token is not valid base64url.")))

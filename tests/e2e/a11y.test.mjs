@@ -104,4 +104,9 @@ test('the flow guide with an answer, and a confidential flow form', async () => 
   await page.getByRole('button', { name: 'Open the code flow with a secret' }).click();
   await page.getByTestId('client-secret').waitFor();
   assert.deepEqual(await audit(page), []);
+  // private_key_jwt: the public key and its buttons replace the secret.
+  await page.selectOption('#token_endpoint_auth_method', 'private_key_jwt');
+  await page.waitForFunction(() => document.querySelector('[data-testid=client-jwk]')?.value.includes('"kid"'));
+  assert.equal(await page.getByTestId('client-secret').count(), 0);
+  assert.deepEqual(await audit(page), []);
 });
