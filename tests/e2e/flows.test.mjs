@@ -190,6 +190,30 @@ describe('private_key_jwt', () => {
     await context.close();
   });
 
+  test('a provider without registration, and a registration it refuses, are named as the cause', async () => {
+    const { context, page } = await open({ flow: 'client-credentials', token_endpoint_auth_method: 'private_key_jwt', scope: 'api:read not-a-scope' });
+    await page.waitForFunction(() => document.querySelector('[data-testid=client-jwk]')?.value.includes('"kid"'));
+    const discovery = `${env.idp.issuer}/.well-known/openid-configuration`;
+    await page.route(discovery, async (route) => {
+      const response = await route.fetch();
+      const { registration_endpoint: _, ...rest } = await response.json();
+      await route.fulfill({ response, body: JSON.stringify(rest) });
+    });
+    const register = page.getByRole('button', { name: 'Register a client with this key' });
+    await register.click();
+    let r = await settled(page);
+    assert.equal(r.error, 'invalid_config', r.text);
+    assert.match(r.text, /registration_endpoint/);
+    await page.unroute(discovery);
+    // The provider's own refusal (an unknown scope), with its words.
+    await register.click();
+    r = await settled(page);
+    assert.equal(r.error, 'idp_error', r.text);
+    assert.match(r.text, /invalid_client_metadata/);
+    assert.match(await checkClass(page, 'register', 'client registered'), /\bfail\b/);
+    await context.close();
+  });
+
   test('authorization code: the key stays in this page, so the login uses the popup', async () => {
     const { context, page, seen } = await open({ flow: 'code', token_endpoint_auth_method: 'private_key_jwt' });
     assert.equal(await page.inputValue('#window'), 'popup');
