@@ -164,7 +164,8 @@ async fn verify_inner(
         "Three base64url parts: header, claims, signature.",
         "RFC 7519 7.2",
     ));
-    let (alg, jwt, sig_error) = check_signature(sink, jwks_uri, token, jwt, checks).await?;
+    let (alg, jwt, sig_error) =
+        check_signature(sink, "id-token", jwks_uri, token, jwt, checks).await?;
     let mut want = want.clone();
     want.at_hash = expected_half_hash(alg, companions.access_token).await?;
     want.c_hash = expected_half_hash(alg, companions.code).await?;
@@ -193,9 +194,11 @@ pub(crate) type Signed = (SigAlg, DecodedJwt, Option<FlowError>);
 /// allow-list, the key from `jwks_uri` (one re-fetch on an unknown kid, never a key from the
 /// token), break-it, then WebCrypto. Returns the algorithm, the token as checked, and the
 /// signature's failure if it did not verify (the claims are still worth showing then); `Err`
-/// when nothing more can be checked.
+/// when nothing more can be checked. `step` is the step checking it: break-it alters the
+/// signature of a login's ID token only, never a token pasted into the inspector.
 pub(crate) fn check_signature<'a>(
     sink: &'a dyn StepSink,
+    step: &'a str,
     jwks_uri: &'a str,
     token: &'a str,
     jwt: DecodedJwt,
@@ -257,7 +260,7 @@ pub(crate) fn check_signature<'a>(
         ));
 
         // Break-it: one character of the signature changed before WebCrypto sees it.
-        let jwt = match sink.take_tamper("id-token") {
+        let jwt = match sink.take_tamper(step) {
             Some(t) => {
                 checks.push(t.check());
                 decode(&alter_signature(token))?

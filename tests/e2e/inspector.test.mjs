@@ -12,10 +12,10 @@ let idToken;
 
 const b64url = (s) => Buffer.from(s).toString('base64url');
 
-async function open() {
+async function open(extra = '') {
   const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${origin}/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo`);
+  await page.goto(`${origin}/?issuer=${encodeURIComponent(env.idp.issuer)}&client_id=flowlab-demo${extra}`);
   await page.getByTestId('jwt-inspector').click();
   return { page, context };
 }
@@ -83,6 +83,16 @@ test("verified by the issuer's discovery, with the audience checked", async () =
   // Another audience is refused.
   const other = await inspect(page, idToken, { via: 'issuer', aud: 'someone-else' });
   assert.equal(other.error, 'aud_mismatch', other.text);
+  await context.close();
+});
+
+test("break-it alters a login's ID token, not a token pasted here", async () => {
+  await realIdToken();
+  const { page, context } = await open('&break_it=signature');
+  const r = await inspect(page, idToken, { via: 'issuer', aud: 'flowlab-demo' });
+  assert.match(r.text, /signature verified/);
+  assert.match(await checkStatus(page, 'signature'), /\bpass\b/);
+  assert.equal(await page.inputValue('#break_it'), 'signature', 'the choice was used up by the inspector');
   await context.close();
 });
 

@@ -118,23 +118,27 @@ async function passwordGrant(ctx) {
   ctx.body = body;
 }
 
+/** CORS for the app's origins; answers a preflight itself (then returns true). */
+function allowApp(ctx, headers, methods) {
+  const origin = ctx.get('origin');
+  if (corsOrigins.includes(origin)) {
+    ctx.set('Access-Control-Allow-Origin', origin);
+    ctx.set('Vary', 'Origin');
+  }
+  if (ctx.method !== 'OPTIONS') return false;
+  ctx.set('Access-Control-Allow-Headers', headers);
+  ctx.set('Access-Control-Allow-Methods', methods);
+  ctx.status = 204;
+  return true;
+}
+
 /**
  * The demo API at /api/hello: it accepts a bearer access token this provider issued (to a user
  * or to a client) and says whom it was issued to. CORS for the app's origins.
  */
 async function demoApi(ctx, next) {
   if (ctx.path !== '/api/hello') return next();
-  const origin = ctx.get('origin');
-  if (corsOrigins.includes(origin)) {
-    ctx.set('Access-Control-Allow-Origin', origin);
-    ctx.set('Vary', 'Origin');
-  }
-  if (ctx.method === 'OPTIONS') {
-    ctx.set('Access-Control-Allow-Headers', 'Authorization');
-    ctx.set('Access-Control-Allow-Methods', 'GET');
-    ctx.status = 204;
-    return undefined;
-  }
+  if (allowApp(ctx, 'Authorization', 'GET')) return undefined;
   const [kind, value] = (ctx.get('authorization') || '').split(' ');
   const token = kind === 'Bearer' && value
     ? (await provider.AccessToken.find(value)) || (await provider.ClientCredentials.find(value))
@@ -234,16 +238,8 @@ async function postLogout(ctx, next) {
  * registers from the browser.
  */
 async function registrationCors(ctx, next) {
-  if (ctx.path !== '/reg' || !corsOrigins.includes(ctx.get('origin'))) return next();
-  ctx.set('Access-Control-Allow-Origin', ctx.get('origin'));
-  ctx.set('Vary', 'Origin');
-  if (ctx.method === 'OPTIONS') {
-    ctx.set('Access-Control-Allow-Headers', 'Content-Type');
-    ctx.set('Access-Control-Allow-Methods', 'POST');
-    ctx.status = 204;
-    return undefined;
-  }
-  return next();
+  if (ctx.path !== '/reg') return next();
+  return allowApp(ctx, 'Content-Type', 'POST') ? undefined : next();
 }
 
 const provider = new Provider(issuer, configuration);
