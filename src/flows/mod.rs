@@ -10,7 +10,9 @@ pub mod pkce;
 pub mod verify;
 
 use crate::browser::{self, HttpCall};
-use crate::protocol::assertion::{assemble, judge_registration, registration, signing_input};
+use crate::protocol::assertion::{
+    assemble, judge_registration, registration, signed_check, signing_input,
+};
 use crate::protocol::config::Config;
 use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::error::FlowError;
@@ -151,12 +153,13 @@ pub(crate) fn post_form<'a>(
         let signed;
         let mut request = request;
         if let Some((client_id, audience)) = &request.sign_as {
-            let jws = client_assertion(client_id, audience)
+            let (jws, check) = client_assertion(client_id, audience)
                 .await
                 .inspect_err(|e| {
                     step.checks
                         .push(Check::failing("client assertion signed", e))
                 })?;
+            step.checks.push(check);
             signed = request.with_assertion(&jws);
             describe_request(step, url, &signed);
             request = &signed;
@@ -176,12 +179,13 @@ pub(crate) fn post_form<'a>(
     })
 }
 
-/// A client assertion (RFC 7523 2.2) signed by this tab's key.
-async fn client_assertion(client_id: &str, audience: &str) -> Result<String, FlowError> {
+/// A client assertion (RFC 7523 2.2) signed by this tab's key, and the check that says so.
+async fn client_assertion(client_id: &str, audience: &str) -> Result<(String, Check), FlowError> {
     let key = browser::client_key().await?;
     let jti = b64url(&browser::random_bytes::<16>()?);
     let input = signing_input(&key, client_id, audience, &jti, browser::now_secs());
-    assemble(&input, &browser::sign_with_client_key(&input).await?)
+    let jws = assemble(&input, &browser::sign_with_client_key(&input).await?)?;
+    Ok((jws, signed_check(&key, client_id, audience)))
 }
 
 /// Registers a `private_key_jwt` client with this tab's key (RFC 7591) and returns its id.

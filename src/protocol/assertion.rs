@@ -106,6 +106,18 @@ pub fn signing_input(
     )
 }
 
+/// The step's record of a signed assertion (its value is masked: this says what it holds).
+pub fn signed_check(key: &PublicKey, client_id: &str, audience: &str) -> Check {
+    Check::pass(
+        "client assertion signed",
+        format!(
+            "ES256 by this tab's key {}: iss and sub {client_id}, aud {audience}, a fresh jti, valid {ASSERTION_LIFETIME_SECS} s.",
+            key.thumbprint()
+        ),
+        "RFC 7523 3",
+    )
+}
+
 /// The compact JWS: the signing input and WebCrypto's ECDSA signature (64 bytes).
 pub fn assemble(signing_input: &str, signature: &[u8]) -> Result<String, FlowError> {
     if signature.len() != 64 {
@@ -272,6 +284,9 @@ mod tests {
         assert_eq!(d.str_claim("jti"), Some("j1"));
         assert_eq!(d.time_claim("iat"), Some(1000));
         assert_eq!(d.time_claim("exp"), Some(1060));
+        assert!(signed_check(&key, "app", "https://op")
+            .detail
+            .contains("aud https://op"));
         // A client id is JSON-escaped into the claims.
         let odd = signing_input(&key, "a\"b\\", "https://op", "j", 1);
         let d = decode(&assemble(&odd, &[1u8; 64]).unwrap()).unwrap();

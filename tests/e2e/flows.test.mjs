@@ -174,6 +174,8 @@ describe('private_key_jwt', () => {
     assert.notEqual(jtis[0], jtis[1], 'an assertion is made for one request');
     const token = await page.locator('li.step[data-step=token]').innerText();
     assert.match(token, /client_assertion=•+\[masked/);
+    assert.match(await checkClass(page, 'token', 'client assertion signed'), /\bpass\b/);
+    assert.match(token, new RegExp(`ES256 by this tab's key ${jwk.kid}`));
     assert.ok(!(await page.content()).includes(sent[1].jwt), 'the assertion is shown unmasked');
     assert.ok(!(await page.inputValue('#share')).includes(jwk.x), 'the key is in the shareable link');
     const { found } = await auditNoTokens(page, context, [...sent.map((s) => s.jwt), jwk.x, ...seen.tokens], seen.navigations, env.app.requests());
