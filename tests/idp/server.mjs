@@ -255,6 +255,7 @@ const server = provider.listen(port, '127.0.0.1', () => {
   console.log(`  public clients: flowlab-demo (RS256 ID tokens), flowlab-demo-es256 (ES256 ID tokens)`);
   console.log(`  confidential clients (secret): ${Object.entries(SECRETS).map(([id, secret]) => `${id} (${secret})`).join(', ')}`);
   console.log(`  demo API: ${issuer}/api/hello; password grant password: ${DEMO_PASSWORD}`);
+  console.log(`  dynamic registration (private_key_jwt clients, from the app's Register button): ${issuer}/reg`);
   console.log(`  redirect URIs: ${redirectUris.join(' ')}`);
   console.log(`  demo users: ${Object.keys(demoUsers).join(', ')} (the development login page accepts any password)`);
 });
