@@ -159,7 +159,10 @@ pub(crate) fn post_form<'a>(
                     step.checks
                         .push(Check::failing("client assertion signed", e))
                 })?;
-            step.checks.push(check);
+            // Once a panel (the device flow's polls share one).
+            if !step.checks.iter().any(|c| c.name == check.name) {
+                step.checks.push(check);
+            }
             signed = request.with_assertion(&jws);
             describe_request(step, url, &signed);
             request = &signed;

@@ -34,6 +34,7 @@ fn sync_buttons(state: AppState) {
     let has = |t: fn(&Session) -> bool| session.as_ref().is_some_and(t);
     for (id, off) in [
         ("sign-in", busy),
+        ("register", busy),
         (
             "call-api",
             busy || !has(|s| s.tokens.access_token.is_some()),
