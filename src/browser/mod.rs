@@ -374,16 +374,11 @@ pub async fn verify_signature(
 
 /// SHA-512 through WebCrypto (for EdDSA at_hash/c_hash; SHA-256 is in the wasm for PKCE).
 pub async fn sha512(value: &str) -> Result<Vec<u8>, FlowError> {
-    let fail = |e: JsValue| {
-        FlowError::new(
-            ErrorCode::Browser,
-            format!("WebCrypto could not hash: {}", js_text(&e)),
-        )
-    };
+    let fail = crypto_fail("hash");
     let promise = subtle()?
         .digest_with_str_and_u8_array("SHA-512", value.as_bytes())
-        .map_err(fail)?;
-    let buf = JsFuture::from(promise).await.map_err(fail)?;
+        .map_err(&fail)?;
+    let buf = JsFuture::from(promise).await.map_err(&fail)?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 

@@ -198,7 +198,7 @@ pub fn judge_registration(step: &mut Step, answer: &HttpAnswer) -> Result<String
     if let Some(r) = step.response.as_mut() {
         for name in ["registration_access_token", "client_secret"] {
             if let Some(v) = member(name) {
-                *r = r.clone().secret(&v);
+                *r = std::mem::take(r).secret(&v);
             }
         }
     }

@@ -85,8 +85,8 @@ pub fn build_logout(
          back. The ID token names the session (id_token_hint); it goes in a POSTed form, so it is in no \
          address bar, history or log.",
     );
-    let mut record =
-        HttpRecord::request("POST", end_session_endpoint).body(encode_pairs(fields.clone()));
+    let mut record = HttpRecord::request("POST", end_session_endpoint)
+        .body(encode_pairs(fields.iter().copied()));
     let mut html = String::new();
     for (k, v) in &fields {
         html.push_str("<input type=hidden name=");

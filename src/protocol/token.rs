@@ -94,12 +94,11 @@ impl TokenRequest {
                 pairs.push(("client_id", id));
                 pairs.push(("client_secret", secret));
             }
-            m => {
-                if m == "private_key_jwt" {
-                    sign_as = Some((id.to_string(), config.issuer.trim().to_string()));
-                }
-                pairs.push(("client_id", id))
+            "private_key_jwt" => {
+                sign_as = Some((id.to_string(), config.issuer.trim().to_string()));
+                pairs.push(("client_id", id));
             }
+            _ => pairs.push(("client_id", id)),
         }
         secrets.extend(
             pairs
