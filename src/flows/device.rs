@@ -18,7 +18,7 @@ const POLLS_SHOWN: usize = 8;
 
 /// Runs the device flow. `Ok(None)`: abandoned (another run replaced its panels).
 pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Option<Session>, FlowError> {
-    let (meta, _) = discover(sink, &config.issuer).await?;
+    let (meta, _) = discover(sink, &config.issuer, Some(&config)).await?;
     let Some(endpoint) = meta.device_authorization_endpoint.clone() else {
         return Err(FlowError::new(
             ErrorCode::InvalidConfig,

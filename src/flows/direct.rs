@@ -8,11 +8,12 @@ use crate::protocol::config::Config;
 use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::error::FlowError;
 use crate::protocol::grant::direct_grant;
+use crate::protocol::step::Check;
 use crate::protocol::token::TokenSet;
 
 /// Runs a direct grant for `config` and returns the session it yields.
 pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Session, FlowError> {
-    let (meta, _) = discover(sink, &config.issuer).await?;
+    let (meta, _) = discover(sink, &config.issuer, Some(&config)).await?;
     let endpoint = token_endpoint(&meta)?;
     let (request, step) = direct_grant(&config, &endpoint)?;
     let tokens = token_request(sink, step, &endpoint, &request, false).await?;
@@ -35,6 +36,20 @@ pub(crate) fn finish(
             claims: Vec::new(),
             api_body: None,
         };
+        // openid asked, no ID token back: this grant is outside OpenID Connect, and the
+        // provider need not issue one; named on the step that obtained the tokens.
+        if session.config.asks_openid() && session.tokens.id_token.is_none() {
+            if let Some(mut last) = sink.steps().pop() {
+                last.checks.push(Check::warn(
+                    "id_token present",
+                    "The scope included openid, but no ID token came back: the provider issues none for this \
+                     grant (OpenID Connect defines the ID token for its own flows only). No identity is \
+                     verified; the API or userinfo is the only source of who this is.",
+                    "OIDC Core 3.1.3.3; RFC 6749 5.1",
+                ));
+                sink.emit(last);
+            }
+        }
         if let Some(id_token) = &session.tokens.id_token {
             let jwt = verify_unsolicited(
                 sink,

@@ -35,7 +35,7 @@ pub async fn inspect(
     let (jwks_uri, issuer) = match source {
         KeySource::None => (None, None),
         KeySource::Jwks(uri) => (Some(uri), None),
-        KeySource::Issuer(issuer) => match super::pkce::discover(sink, &issuer).await {
+        KeySource::Issuer(issuer) => match super::pkce::discover(sink, &issuer, None).await {
             Ok((meta, _)) => (Some(meta.jwks_uri), Some(meta.issuer)),
             Err(e) => {
                 step.checks.push(Check::failing("signature", &e));

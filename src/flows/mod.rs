@@ -193,7 +193,7 @@ async fn client_assertion(client_id: &str, audience: &str) -> Result<(String, Ch
 
 /// Registers a `private_key_jwt` client with this tab's key (RFC 7591) and returns its id.
 pub async fn register(sink: &dyn StepSink, config: &Config) -> Result<String, FlowError> {
-    let (meta, _) = pkce::discover(sink, &config.issuer).await?;
+    let (meta, _) = pkce::discover(sink, &config.issuer, None).await?;
     let Some(endpoint) = meta.registration_endpoint else {
         return Err(FlowError::new(
             crate::protocol::error::ErrorCode::InvalidConfig,

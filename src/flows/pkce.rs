@@ -19,7 +19,7 @@ use crate::protocol::discovery::{
     discovery_request_step, discovery_step, discovery_url, ProviderMetadata,
 };
 use crate::protocol::error::{ErrorCode, FlowError};
-use crate::protocol::idtoken::Expectations;
+use crate::protocol::idtoken::{no_identity_step, Expectations, Previous};
 use crate::protocol::logout::{
     build_logout, logout_return_state, logout_return_step, LogoutTransaction,
 };
@@ -34,15 +34,19 @@ use crate::protocol::transaction::{Recorded, Transaction, TRANSACTION_LIFETIME_S
 use crate::protocol::url::{parse_pairs, query_of};
 
 /// Fetches and judges the discovery document, emitting its step.
+///
+/// With a `config`, the provider's support for it is judged on the same panel (and a login it
+/// does not support is refused before anything is sent).
 pub fn discover<'a>(
     sink: &'a dyn StepSink,
     issuer: &'a str,
+    config: Option<&'a Config>,
 ) -> Boxed<'a, Result<(ProviderMetadata, Recorded), FlowError>> {
     Box::pin(async move {
         let url = match discovery_url(issuer) {
             Ok(u) => u,
             Err(e) => {
-                let (step, _) = discovery_step(issuer, issuer, Err(&e), None);
+                let (step, _) = discovery_step(issuer, issuer, Err(&e), None, None);
                 sink.emit(step);
                 return Err(e);
             }
@@ -57,7 +61,7 @@ pub fn discover<'a>(
         })
         .await;
         let duration_ms = Some((browser::now_ms() - started) as u32);
-        let (step, meta) = discovery_step(issuer, &url, answer.as_ref(), duration_ms);
+        let (step, meta) = discovery_step(issuer, &url, answer.as_ref(), duration_ms, config);
         sink.emit(step);
         let meta = meta?;
         let answer = answer?;
@@ -101,7 +105,7 @@ async fn start_inner(
             return Err(form_post_unavailable());
         }
     }
-    let (meta, discovery) = discover(sink, &config.issuer).await?;
+    let (meta, discovery) = discover(sink, &config.issuer, Some(&config)).await?;
     let secrets = LoginSecrets::from_random(browser::random_bytes::<96>()?);
     sink.emit(secrets_step(&secrets, config.flow));
     let request = build_authorization_request(&config, &meta, &secrets)?;
@@ -257,10 +261,11 @@ fn finish<'a>(
         }
         let delivered = delivered?;
         let now = browser::now_secs();
+        let openid = tx.config.asks_openid();
         let want = Expectations {
             issuer: &meta.issuer,
             client_id: &tx.config.client_id,
-            nonce: Some(&tx.nonce),
+            nonce: openid.then_some(tx.nonce.as_str()),
             now,
             at_hash: None,
             require_at_hash: false,
@@ -302,10 +307,34 @@ fn finish<'a>(
         // 7. Validate the ID token. Through the front channel, at_hash must bind the access token
         // (OIDC Core 3.2.2.10); the signature is checked in every flow. After a hybrid front
         // channel token, the token endpoint's must be about the same session (OIDC Core 3.3.3.6).
+        // Plain OAuth 2.0 (no openid): no ID token was asked for, so there is no identity to
+        // verify; one sent all the same is still validated (without a nonce: none was sent).
+        if !openid {
+            let claims = match &tokens.id_token {
+                Some(t) => {
+                    verify_unsolicited(sink, &meta, &tx.config.client_id, t, None, None)
+                        .await?
+                        .claims
+                }
+                None => {
+                    sink.emit(no_identity_step());
+                    Vec::new()
+                }
+            };
+            return Ok(Session {
+                config: tx.config,
+                metadata: meta,
+                tokens,
+                claims,
+                api_body: None,
+            });
+        }
         let id_token = tokens.id_token.clone().unwrap_or_default();
         let want = Expectations {
             require_at_hash: implicit && tokens.access_token.is_some(),
-            previous: front.as_ref().map(|j| j.claims.as_slice()),
+            previous: front
+                .as_ref()
+                .map(|j| Previous::Hybrid(j.claims.as_slice())),
             ..want
         };
         let companions = Companions {
@@ -333,7 +362,14 @@ async fn exchange_code(
     let token_endpoint = token_endpoint(meta)?;
     let request = code_exchange(&tx.config, code, &tx.code_verifier);
     let step = token_step(&token_endpoint, &request, tx.config.confidential());
-    token_request(sink, step, &token_endpoint, &request, true).await
+    token_request(
+        sink,
+        step,
+        &token_endpoint,
+        &request,
+        tx.config.asks_openid(),
+    )
+    .await
 }
 
 /// Refreshes the session's tokens (RFC 6749 6). A public client's refresh token is rotated;

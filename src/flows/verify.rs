@@ -6,7 +6,7 @@ use crate::browser::{self, HttpCall};
 use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::idtoken::{
-    check_claims, half_hash_sha256, left_half, needs_sha512, Expectations,
+    check_claims, half_hash_sha256, left_half, needs_sha512, Expectations, Previous,
 };
 use crate::protocol::json::Json;
 use crate::protocol::jwks::{parse_jwks, select_key, Jwk, Jwks, KeyChoiceError};
@@ -134,7 +134,7 @@ pub fn verify_unsolicited<'a>(
             at_hash: None,
             require_at_hash: false,
             c_hash: None,
-            previous,
+            previous: previous.map(Previous::Refresh),
         };
         let companions = Companions {
             access_token,

@@ -97,21 +97,6 @@ pub fn check_form_post_target(config: &Config, app_base: &str) -> Result<(), Flo
     Ok(())
 }
 
-/// Checks that the provider offers the requested response_mode, when it lists its modes.
-pub fn check_response_mode(meta: &ProviderMetadata, mode: &str) -> Result<(), FlowError> {
-    match &meta.response_modes_supported {
-        Some(modes) if !mode.is_empty() && !modes.iter().any(|m| m == mode) => Err(FlowError::new(
-            ErrorCode::InvalidConfig,
-            format!(
-                "The provider does not offer response_mode={mode}; it lists {}.",
-                modes.join(", ")
-            ),
-        )
-        .spec("OIDC Discovery 3 (response_modes_supported)")),
-        _ => Ok(()),
-    }
-}
-
 /// Builds the Authorization Code + PKCE request.
 pub fn build_authorization_request(
     config: &Config,
@@ -134,34 +119,34 @@ pub fn build_authorization_request(
     } else {
         config.effective_response_mode()
     };
-    check_response_mode(meta, mode)?;
-    if !meta.response_types_supported.is_empty()
-        && !meta
-            .response_types_supported
-            .contains(&config.response_type)
-    {
+    // What discovery says the provider does not support was refused on the discovery panel
+    // (protocol::support); the response type goes as configured, a set in canonical order.
+    let openid = config.asks_openid();
+    if !openid && config.flow != Flow::Pkce && config.flow != Flow::Code {
         return Err(FlowError::new(
             ErrorCode::InvalidConfig,
             format!(
-                "The provider does not offer response_type={}; it lists {}.",
-                config.response_type,
-                meta.response_types_supported.join(", ")
+                "response_type={} returns an ID token, which only an OpenID Connect request (scope openid) \
+                 gets: add openid to the scope, or use the code flow for plain OAuth 2.0.",
+                config.response_type
             ),
         )
-        .spec("OIDC Discovery 3 (response_types_supported)"));
+        .spec("OIDC Core 3.2.2.1, 3.3.2.1"));
     }
-    let mut scope = config.scope.split_whitespace().collect::<Vec<_>>();
-    if !scope.contains(&"openid") {
-        scope.insert(0, "openid");
-    }
+    let scope = config.scope.split_whitespace().collect::<Vec<_>>();
     let mut params: Vec<(String, String)> = vec![
         ("response_type".into(), config.response_type.clone()),
         ("client_id".into(), config.client_id.trim().into()),
         ("redirect_uri".into(), config.redirect_uri.clone()),
-        ("scope".into(), scope.join(" ")),
-        ("state".into(), secrets.state.clone()),
-        ("nonce".into(), secrets.nonce.clone()),
     ];
+    if !scope.is_empty() {
+        params.push(("scope".into(), scope.join(" ")));
+    }
+    params.push(("state".into(), secrets.state.clone()));
+    // The nonce belongs to OpenID Connect: plain OAuth 2.0 has no ID token to carry it back.
+    if openid {
+        params.push(("nonce".into(), secrets.nonce.clone()));
+    }
     if !implicit {
         params.push(("code_challenge".into(), secrets.verifier.challenge_s256()));
         params.push(("code_challenge_method".into(), "S256".into()));
@@ -371,7 +356,7 @@ mod tests {
     #[test]
     fn builds_pkce_request() {
         let mut c = Config::defaults("http://127.0.0.1:8080/");
-        c.scope = "profile email".into();
+        c.scope = "openid profile email".into();
         c.extra = vec![
             ("audience".into(), "https://api".into()),
             ("state".into(), "evil".into()),
@@ -424,23 +409,20 @@ mod tests {
     }
 
     #[test]
-    fn response_mode_must_be_offered() {
+    fn without_openid_no_nonce_and_no_id_token_types() {
         let s = LoginSecrets::from_random(distinct(5));
-        let mut m = meta();
-        m.response_modes_supported = Some(vec!["query".into(), "fragment".into()]);
-        let c = Config {
-            response_mode: "form_post".into(),
-            ..Config::defaults("http://127.0.0.1/")
-        };
+        let (c, _) = Config::defaults("http://127.0.0.1/").apply_query("scope=read+write");
+        let r = build_authorization_request(&c, &meta(), &s).unwrap();
+        let q = parse_pairs(query_of(&r.url));
+        assert!(q.iter().all(|(k, _)| k != "nonce"), "{q:?}");
+        assert!(q.contains(&("scope".into(), "read write".into())));
+        let (c, _) = c.apply_query("flow=implicit");
         assert_eq!(
-            build_authorization_request(&c, &m, &s).unwrap_err().code,
+            build_authorization_request(&c, &meta(), &s)
+                .unwrap_err()
+                .code,
             ErrorCode::InvalidConfig
         );
-        m.response_modes_supported = Some(vec!["form_post".into()]);
-        let url = build_authorization_request(&c, &m, &s).unwrap().url;
-        assert!(url.contains("response_mode=form_post"));
-        m.response_modes_supported = None;
-        assert!(build_authorization_request(&c, &m, &s).is_ok());
         assert_eq!(form_post_unavailable().code, ErrorCode::WorkerUnavailable);
     }
 
@@ -474,12 +456,6 @@ mod tests {
         let (c, _) = c.apply_query("response_type=id_token+token");
         let r = build_authorization_request(&c, &meta(), &s).unwrap();
         assert!(r.explanation.starts_with("LEGACY"));
-        let mut m = meta();
-        m.response_types_supported = vec!["code".into()];
-        assert_eq!(
-            build_authorization_request(&c, &m, &s).unwrap_err().code,
-            ErrorCode::InvalidConfig
-        );
     }
 
     #[test]

@@ -254,12 +254,13 @@ fn judge_inner(
     };
     if params.source != asked {
         let e = FlowError::new(
-            ErrorCode::CallbackInvalid,
+            ErrorCode::ResponseModeMismatch,
             format!(
-                "The answer arrived by {} but this login asked for response_mode={}: a provider answers the way \
-                 it was asked, so this answer was not made for this login. Refused.",
+                "This login asked for response_mode={} but the answer came by {}. Either the provider ignores \
+                 response_mode (check response_modes_supported in its discovery document, and choose a mode it \
+                 lists), or this answer was not made for this login. Refused: nothing was exchanged.",
+                asked.mode(),
                 params.source.mode(),
-                asked.mode()
             ),
         )
         .spec("OAuth 2.0 Multiple Response Types 2.1; Form Post Response Mode 2");
@@ -297,7 +298,8 @@ fn judge_inner(
                 ErrorCode::IssMismatch,
                 format!(
                     "The answer says it comes from \"{iss}\", but this login was sent to \"{issuer}\". This is the \
-                     mix-up attack RFC 9207 prevents: the code is not used."
+                     mix-up attack RFC 9207 prevents: the code is not used.{}",
+                    decoded_note(iss, issuer)
                 ),
             )
             .spec(ISS);
@@ -372,6 +374,32 @@ fn judge_inner(
             Err(e)
         }
     }
+}
+
+/// When a wrong `iss` decodes (percent-decoding, once or more) to the issuer, the provider
+/// URL-encoded it twice: still refused, since the value compared is the one received, but the
+/// user can report the provider's bug with this sentence.
+fn decoded_note(iss: &str, issuer: &str) -> String {
+    let mut value = iss.to_string();
+    for round in 1..=3 {
+        let next = super::url::percent_decode(&value);
+        if next == value {
+            break;
+        }
+        if next == issuer {
+            let times = if round == 1 {
+                "once more"
+            } else {
+                "more than once more"
+            };
+            return format!(
+                " The value decodes {times} to \"{next}\", the issuer: the provider URL-encoded iss twice (RFC \
+                 9207 2 wants the issuer exactly, encoded once for the URL). Report it to the provider."
+            );
+        }
+        value = next;
+    }
+    String::new()
 }
 
 /// The implicit flow's answer: an ID token, and for `id_token token` a Bearer access token
@@ -512,6 +540,39 @@ mod tests {
     }
 
     #[test]
+    fn a_twice_encoded_iss_is_refused_and_explained() {
+        let p = CallbackParams::parse("code=C&state=S&iss=https%253A%252F%252Fop");
+        let e = judge_callback("u", &p, &tx(), &meta(true)).1.unwrap_err();
+        assert_eq!(e.code, ErrorCode::IssMismatch);
+        assert!(
+            e.message.contains("decodes once more to \"https://op\""),
+            "{}",
+            e.message
+        );
+        let p = CallbackParams::parse("code=C&state=S&iss=https%3A%2F%2Fevil");
+        let e = judge_callback("u", &p, &tx(), &meta(true)).1.unwrap_err();
+        assert!(!e.message.contains("decodes"), "{}", e.message);
+    }
+
+    #[test]
+    fn another_response_mode_than_asked_has_its_own_code() {
+        let mut t = tx();
+        t.config.response_mode = "form_post".into();
+        let e = judge_callback(
+            "u",
+            &CallbackParams::parse("code=C&state=S"),
+            &t,
+            &meta(false),
+        )
+        .1
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::ResponseModeMismatch);
+        assert!(e
+            .message
+            .contains("asked for response_mode=form_post but the answer came by query"));
+    }
+
+    #[test]
     fn rules_in_order() {
         assert_eq!(
             run("code=C&state=X&iss=https%3A%2F%2Fop", true),
@@ -567,7 +628,7 @@ mod tests {
                 .1
                 .unwrap_err()
                 .code,
-            ErrorCode::CallbackInvalid
+            ErrorCode::ResponseModeMismatch
         );
         // ... and a posted answer for a query login too.
         assert_eq!(
@@ -575,7 +636,7 @@ mod tests {
                 .1
                 .unwrap_err()
                 .code,
-            ErrorCode::CallbackInvalid
+            ErrorCode::ResponseModeMismatch
         );
         assert_eq!(handover_step(3).checks.len(), 1);
         // A fragment answer is read from the fragment, and only fits a fragment login.

@@ -77,6 +77,31 @@ impl Flow {
     }
 }
 
+/// The response types Flowlab runs, each in its canonical spelling.
+const RESPONSE_TYPES: [&str; 4] = ["code", "id_token", "id_token token", "code id_token"];
+
+/// The words of a response type as a sorted set: `token id_token` and `id_token token` are the
+/// same value (RFC 6749 3.1.1: the order of space-delimited values does not matter).
+pub fn response_type_set(value: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = value.split_whitespace().collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// Whether two response type values name the same set (RFC 6749 3.1.1; OAuth 2.0 Multiple
+/// Response Type Encoding Practices 3).
+pub fn same_response_type(a: &str, b: &str) -> bool {
+    response_type_set(a) == response_type_set(b)
+}
+
+/// The canonical spelling of a response type Flowlab runs, in whatever order its words came.
+pub fn canonical_response_type(value: &str) -> Option<&'static str> {
+    RESPONSE_TYPES
+        .into_iter()
+        .find(|t| same_response_type(t, value))
+}
+
 /// The scopes a login asks for unless told otherwise.
 const DEFAULT_SCOPE: &str = "openid profile email";
 
@@ -244,22 +269,22 @@ impl Config {
                     self.scope.clear();
                 }
             }
-            "response_type" => match value.as_str() {
-                "code" => {
+            "response_type" => match canonical_response_type(&value) {
+                Some(t @ "code") => {
                     if self.flow != Flow::Code {
                         self.flow = Flow::Pkce;
                     }
-                    self.response_type = value;
+                    self.response_type = t.into();
                 }
-                "id_token" | "id_token token" => {
+                Some(t @ ("id_token" | "id_token token")) => {
                     self.flow = Flow::Implicit;
-                    self.response_type = value;
+                    self.response_type = t.into();
                 }
-                "code id_token" => {
+                Some(t) => {
                     self.flow = Flow::Hybrid;
-                    self.response_type = value;
+                    self.response_type = t.into();
                 }
-                _ => return Err(format!("response_type \"{value}\" is not available yet")),
+                None => return Err(format!("response_type \"{value}\" is not available yet")),
             },
             "response_mode" => match value.as_str() {
                 "" | "query" | "fragment" | "form_post" => self.response_mode = value,
@@ -368,6 +393,12 @@ impl Config {
             ("", _) => "query",
             (m, _) => m,
         }
+    }
+
+    /// Whether the scope asks for `openid`: an OpenID Connect login with a nonce and an ID
+    /// token. Without it the login is plain OAuth 2.0 (RFC 6749): no ID token is expected.
+    pub fn asks_openid(&self) -> bool {
+        self.scope.split_whitespace().any(|s| s == "openid")
     }
 
     /// True for `id_token token`: an access token through the front channel (legacy).
@@ -559,6 +590,21 @@ mod tests {
             (c.response_type.as_str(), c.effective_response_mode()),
             ("code", "fragment")
         );
+        // A response type is a set: the order of its words does not matter.
+        let (c, ignored) =
+            Config::defaults("http://a/").apply_query("response_type=token+id_token");
+        assert!(ignored.is_empty());
+        assert_eq!(
+            (c.flow, c.response_type.as_str()),
+            (Flow::Implicit, "id_token token")
+        );
+        let (c, _) = Config::defaults("http://a/").apply_query("response_type=id_token%20code");
+        assert_eq!(
+            (c.flow, c.response_type.as_str()),
+            (Flow::Hybrid, "code id_token")
+        );
+        assert!(same_response_type("token id_token", "id_token  token"));
+        assert!(!same_response_type("code", "code id_token"));
         let (_, ignored) = Config::defaults("http://a/").apply_query("response_type=token");
         assert_eq!(ignored.len(), 1);
         let (c, ignored) = Config::defaults("http://a/").apply_query("window=popup");

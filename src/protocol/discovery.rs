@@ -28,6 +28,12 @@ pub struct ProviderMetadata {
     pub id_token_signing_alg_values_supported: Vec<String>,
     pub authorization_response_iss_parameter_supported: bool,
     pub scopes_supported: Option<Vec<String>>,
+    /// RFC 8414 2; absent means `authorization_code` and `implicit`.
+    pub grant_types_supported: Option<Vec<String>>,
+    /// RFC 8414 2; absent means `client_secret_basic`.
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// OIDC Discovery 3 (REQUIRED for an OpenID Provider).
+    pub subject_types_supported: Option<Vec<String>>,
 }
 
 impl ProviderMetadata {
@@ -60,6 +66,12 @@ impl ProviderMetadata {
                 "authorization_response_iss_parameter_supported",
             )?,
             scopes_supported: optional_list(v, "scopes_supported")?,
+            grant_types_supported: optional_list(v, "grant_types_supported")?,
+            token_endpoint_auth_methods_supported: optional_list(
+                v,
+                "token_endpoint_auth_methods_supported",
+            )?,
+            subject_types_supported: optional_list(v, "subject_types_supported")?,
         })
     }
 }
@@ -272,11 +284,16 @@ pub fn discovery_request_step(url: &str) -> Step {
 /// The discovery panel for a request to `url` and its outcome, with the metadata when accepted.
 ///
 /// Used live, and again after the redirect to replay the same panel from the stored answer.
+///
+/// With a `config`, the document is also judged against what that configuration asks for
+/// (`protocol::support`): a login the provider says it does not support is refused here,
+/// before anything is sent.
 pub fn discovery_step(
     issuer: &str,
     url: &str,
     answer: Result<&HttpAnswer, &FlowError>,
     duration_ms: Option<u32>,
+    config: Option<&super::config::Config>,
 ) -> (Step, Result<ProviderMetadata, FlowError>) {
     let mut step = discovery_request_step(url);
     step.duration_ms = duration_ms;
@@ -293,7 +310,10 @@ pub fn discovery_step(
         }
     };
     step.response = Some(response_record(answer));
-    let (meta, checks) = judge_discovery(issuer, answer);
+    let (meta, mut checks) = judge_discovery(issuer, answer);
+    if let (Some(m), Some(c)) = (&meta, config) {
+        checks.extend(super::support::support_checks(c, m));
+    }
     let failure = checks.iter().find(|c| c.failed()).map(|c| {
         FlowError::new(
             c.error.unwrap_or(ErrorCode::DiscoveryInvalid),
@@ -319,12 +339,17 @@ mod tests {
 
     #[test]
     fn discovery_step_records_and_fails_cleanly() {
-        let (step, meta) =
-            discovery_step("http://127.0.0.1:9000", "u", Ok(&answer(200, DOC)), Some(5));
+        let (step, meta) = discovery_step(
+            "http://127.0.0.1:9000",
+            "u",
+            Ok(&answer(200, DOC)),
+            Some(5),
+            None,
+        );
         assert!(meta.is_ok());
         assert_eq!(step.response.as_ref().and_then(|r| r.status), Some(200));
         let down = FlowError::new(ErrorCode::Network, "down");
-        let (step, meta) = discovery_step("http://x", "u", Err(&down), None);
+        let (step, meta) = discovery_step("http://x", "u", Err(&down), None, None);
         assert_eq!(meta.unwrap_err().code, ErrorCode::Network);
         assert_eq!(
             step.first_failure().and_then(|c| c.error),
@@ -334,6 +359,7 @@ mod tests {
             "http://127.0.0.1:9000",
             "u",
             Ok(&answer(200, r#"{"issuer":1}"#)),
+            None,
             None,
         );
         assert!(bad

@@ -73,6 +73,12 @@ pub enum ErrorCode {
     PopupBlocked,
     /// The login popup was closed before the provider answered.
     PopupClosed,
+    /// Discovery says the provider does not support what the configuration asks for.
+    UnsupportedByProvider,
+    /// The authorization response came by another response mode than the one asked for.
+    ResponseModeMismatch,
+    /// A provider response is larger than the bound Flowlab reads.
+    ResponseTooLarge,
 }
 
 impl ErrorCode {
@@ -111,6 +117,9 @@ impl ErrorCode {
             ErrorCode::WorkerUnavailable => "worker_unavailable",
             ErrorCode::PopupBlocked => "popup_blocked",
             ErrorCode::PopupClosed => "popup_closed",
+            ErrorCode::UnsupportedByProvider => "unsupported_by_provider",
+            ErrorCode::ResponseModeMismatch => "response_mode_mismatch",
+            ErrorCode::ResponseTooLarge => "response_too_large",
         }
     }
 }

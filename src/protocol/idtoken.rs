@@ -30,9 +30,43 @@ pub struct Expectations<'a> {
     /// What c_hash must equal: the half-hash of the authorization code that came with the ID
     /// token (hybrid flow); `None` when no code came.
     pub c_hash: Option<String>,
-    /// After a refresh: the claims of the session's first ID token, which the new one must
-    /// repeat (OIDC Core 12.2).
-    pub previous: Option<&'a [(String, super::json::Json)]>,
+    /// An earlier ID token of the same session that this one must agree with, and by which
+    /// rules.
+    pub previous: Option<Previous<'a>>,
+}
+
+/// The earlier ID token a new one is compared with; the rules differ by where both came from.
+#[derive(Clone, Copy, Debug)]
+pub enum Previous<'a> {
+    /// After a refresh: the session's first ID token, whose iss, sub, aud (and auth_time,
+    /// nonce) the new one must repeat (OIDC Core 12.2).
+    Refresh(&'a [(String, super::json::Json)]),
+    /// Hybrid: the ID token from the authorization endpoint. iss and sub MUST be identical;
+    /// the other claims SHOULD match (OIDC Core 3.3.3.6), so a difference there is a warning.
+    Hybrid(&'a [(String, super::json::Json)]),
+}
+
+/// The panel of a plain OAuth 2.0 login (no `openid` in the scope): there is no ID token, so
+/// nothing says who signed in; what that means is the panel's point.
+pub fn no_identity_step() -> super::step::Step {
+    use super::step::{Actor, Step, StepKind};
+    let mut step = Step::new(
+        "no-id-token",
+        "No ID token: plain OAuth 2.0",
+        StepKind::Local,
+        Actor::App,
+        Actor::App,
+        "The scope did not ask for openid, so this was an OAuth 2.0 authorization, not an OpenID Connect \
+         login: the app holds an access token for an API, and no signed statement of who the user is. \
+         Do not treat the access token as proof of identity (it is meant for the API, not for this app); \
+         the API or a userinfo call is the only source of who signed in.",
+    );
+    step.checks.push(Check::skip(
+        "ID token",
+        "None asked for and none validated: no nonce was sent, no identity is verified.",
+        "OIDC Core 3.1.2.1; RFC 6749 1.3",
+    ));
+    step
 }
 
 /// at_hash and c_hash use the hash of the signature algorithm (OIDC Core 3.1.3.6): SHA-256 for
@@ -249,9 +283,99 @@ pub fn check_claims(jwt: &DecodedJwt, want: &Expectations<'_>) -> Vec<Check> {
         true,
         "OIDC Core 3.3.2.11",
     );
-    if let Some(first) = want.previous {
-        checks.extend(super::refresh::same_session_checks(first, jwt));
+    match want.previous {
+        Some(Previous::Refresh(first)) => {
+            checks.extend(super::refresh::same_session_checks(first, jwt))
+        }
+        Some(Previous::Hybrid(first)) => checks.extend(hybrid_session_checks(first, jwt)),
+        None => {}
     }
+    checks
+}
+
+/// Claims that differ from token to token by nature (when, which copy, what it binds).
+const PER_TOKEN: [&str; 9] = [
+    "iat", "exp", "nbf", "jti", "at_hash", "c_hash", "s_hash", "nonce", "aud",
+];
+
+/// OIDC Core 3.3.3.6: the hybrid flow's second ID token (from the token endpoint) against the
+/// first (from the authorization endpoint). `iss` and `sub` MUST be identical: a refusal. Every
+/// other claim present in both SHOULD have the same value, and claims about the authentication
+/// (auth_time, acr, amr) SHOULD be in both: a warning line for each difference.
+pub fn hybrid_session_checks(
+    first: &[(String, super::json::Json)],
+    second: &DecodedJwt,
+) -> Vec<Check> {
+    const SPEC: &str = "OIDC Core 3.3.3.6";
+    let text = |claims: &[(String, super::json::Json)], name: &str| {
+        claims
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| super::json::write(v))
+    };
+    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(missing)".into());
+    let mut checks = Vec::new();
+    for (name, label) in [
+        ("iss", "same iss as the front channel"),
+        ("sub", "same sub as the front channel"),
+    ] {
+        let (a, b) = (text(first, name), text(&second.claims, name));
+        let check = if a == b && a.is_some() {
+            Check::pass(
+                label,
+                "Identical in the ID token from the authorization endpoint and the one from the token endpoint: \
+                 the same provider says it is the same user.",
+                SPEC,
+            )
+        } else {
+            Check::fail(
+                label,
+                "The token endpoint's ID token names another provider or user than the one that came with the \
+                 code: they are not about the same sign-in, and the hybrid flow requires both to be identical.",
+                SPEC,
+                ErrorCode::SessionMismatch,
+            )
+        };
+        checks.push(check.compared(shown(&a), shown(&b)));
+    }
+    let mut differing = Vec::new();
+    let mut names: Vec<&str> = first.iter().map(|(k, _)| k.as_str()).collect();
+    for (k, _) in &second.claims {
+        if !names.contains(&k.as_str()) {
+            names.push(k);
+        }
+    }
+    for name in names {
+        if matches!(name, "iss" | "sub") || PER_TOKEN.contains(&name) {
+            continue;
+        }
+        let (a, b) = (text(first, name), text(&second.claims, name));
+        let about_authentication = matches!(name, "auth_time" | "acr" | "amr");
+        let differs = match (&a, &b) {
+            (Some(x), Some(y)) => x != y,
+            _ => about_authentication,
+        };
+        if differs {
+            differing.push(format!("{name}: {} then {}", shown(&a), shown(&b)));
+        }
+    }
+    checks.push(if differing.is_empty() {
+        Check::pass(
+            "other claims agree",
+            "Every claim present in both ID tokens has the same value, and the authentication claims are in both.",
+            SPEC,
+        )
+    } else {
+        Check::warn(
+            "other claims agree",
+            format!(
+                "The two ID tokens differ in {} (front channel, then token endpoint). The spec says they SHOULD \
+                 agree, not MUST: the sign-in is accepted, and the token endpoint's values are the ones shown.",
+                differing.join("; ")
+            ),
+            SPEC,
+        )
+    });
     checks
 }
 
@@ -299,6 +423,51 @@ mod tests {
     use crate::protocol::jwt::{decode, tests::make};
 
     const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn hybrid_second_id_token_rules() {
+        let first = decode(&make(
+            r#"{"alg":"RS256"}"#,
+            r#"{"iss":"https://op","sub":"alice","auth_time":100,"nonce":"n","c_hash":"x","name":"Alice"}"#,
+            b"s",
+        ))
+        .unwrap();
+        let second = |claims: &str| decode(&make(r#"{"alg":"RS256"}"#, claims, b"s")).unwrap();
+        let status = |c: &[Check], n: &str| c.iter().find(|x| x.name == n).map(|x| x.status);
+        // Another auth_time: a warning worded for the hybrid flow, not a refusal.
+        let c = hybrid_session_checks(
+            &first.claims,
+            &second(
+                r#"{"iss":"https://op","sub":"alice","auth_time":101,"name":"Alice","at_hash":"y"}"#,
+            ),
+        );
+        assert!(c.iter().all(|x| !x.failed()), "{c:?}");
+        let w = c.iter().find(|x| x.name == "other claims agree").unwrap();
+        assert_eq!(w.status, crate::protocol::step::CheckStatus::Warn);
+        assert!(w.detail.contains("auth_time: 100 then 101"), "{}", w.detail);
+        // The same values (nonce, c_hash and at_hash differ by nature): all pass.
+        let c = hybrid_session_checks(
+            &first.claims,
+            &second(r#"{"iss":"https://op","sub":"alice","auth_time":100,"name":"Alice"}"#),
+        );
+        assert_eq!(
+            status(&c, "other claims agree"),
+            Some(crate::protocol::step::CheckStatus::Pass)
+        );
+        // Another sub: refused.
+        let c = hybrid_session_checks(
+            &first.claims,
+            &second(r#"{"iss":"https://op","sub":"bob","auth_time":100}"#),
+        );
+        let f = c.iter().find(|x| x.failed()).unwrap();
+        assert_eq!(
+            (f.name, f.error),
+            (
+                "same sub as the front channel",
+                Some(ErrorCode::SessionMismatch)
+            )
+        );
+    }
 
     fn want() -> Expectations<'static> {
         Expectations {

@@ -25,6 +25,7 @@ pub mod refresh;
 pub mod render;
 pub mod revoke;
 pub mod step;
+pub mod support;
 pub mod tamper;
 pub mod token;
 pub mod transaction;

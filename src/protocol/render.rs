@@ -128,6 +128,7 @@ pub fn step_html(n: usize, step: &Step, revealed: bool) -> String {
             let icon = match c.status {
                 CheckStatus::Pass => "\u{2714}",
                 CheckStatus::Fail => "\u{2718}",
+                CheckStatus::Warn => "!",
                 CheckStatus::Skip => "\u{2013}",
             };
             let label = c.status.label();
@@ -273,6 +274,7 @@ pub fn transcript_md(steps: &[Step], include_secrets: bool) -> String {
             let mark = match c.status {
                 CheckStatus::Pass => "pass",
                 CheckStatus::Fail => "FAIL",
+                CheckStatus::Warn => "WARN",
                 CheckStatus::Skip => "skip",
             };
             out.push_str(&format!(

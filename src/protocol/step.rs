@@ -58,6 +58,8 @@ impl StepKind {
 pub enum CheckStatus {
     Pass,
     Fail,
+    /// Not a refusal, but worth the user's attention (a SHOULD broken, a provider's quirk).
+    Warn,
     Skip,
 }
 
@@ -66,6 +68,7 @@ impl CheckStatus {
         match self {
             CheckStatus::Pass => "pass",
             CheckStatus::Fail => "fail",
+            CheckStatus::Warn => "warn",
             CheckStatus::Skip => "skip",
         }
     }
@@ -108,6 +111,13 @@ impl Check {
         Check {
             status: CheckStatus::Fail,
             error: Some(error),
+            ..Check::pass(name, detail, spec)
+        }
+    }
+
+    pub fn warn(name: &'static str, detail: impl Into<String>, spec: &'static str) -> Check {
+        Check {
+            status: CheckStatus::Warn,
             ..Check::pass(name, detail, spec)
         }
     }

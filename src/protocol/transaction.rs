@@ -153,8 +153,13 @@ impl Transaction {
     /// Re-judges the stored discovery answer and rebuilds the panels shown before the redirect.
     pub fn replay(&self) -> Result<(ProviderMetadata, Vec<Step>), FlowError> {
         let d = &self.discovery;
-        let (step, meta) =
-            discovery_step(&self.config.issuer, &d.url, Ok(&d.answer), d.duration_ms);
+        let (step, meta) = discovery_step(
+            &self.config.issuer,
+            &d.url,
+            Ok(&d.answer),
+            d.duration_ms,
+            Some(&self.config),
+        );
         let meta = meta?;
         let secrets = self.secrets();
         let request = build_authorization_request(&self.config, &meta, &secrets)?;

@@ -154,6 +154,31 @@ pub fn parse_pairs(input: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Percent-decodes a value once (`%XX` only; `+` stays, as in a URL path). Invalid escapes
+/// and bytes that are not UTF-8 are kept as they were.
+pub fn percent_decode(value: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let pair = (bytes[i] == b'%')
+            .then(|| Some((hex(*bytes.get(i + 1)?)?, hex(*bytes.get(i + 2)?)?)))
+            .flatten();
+        match pair {
+            Some((hi, lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| value.to_string())
+}
+
 /// The query part of a URL (without `?` and without the fragment), if any.
 pub fn query_of(url: &str) -> &str {
     let before_fragment = url.split_once('#').map_or(url, |(a, _)| a);
@@ -163,6 +188,14 @@ pub fn query_of(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decodes_once() {
+        assert_eq!(percent_decode("https%253A%252F%252Fop"), "https%3A%2F%2Fop");
+        assert_eq!(percent_decode("https%3A%2F%2Fop"), "https://op");
+        assert_eq!(percent_decode("a+b%zz"), "a+b%zz");
+        assert_eq!(percent_decode("a&b=c"), "a&b=c");
+    }
 
     #[test]
     fn parses_hosts_ports_and_ipv6() {

@@ -19,13 +19,13 @@ pub fn share_link(state: AppState) -> String {
 
 /// "Discover the provider": fetches and judges the discovery document alone.
 pub fn discover(state: AppState) {
-    let issuer = state.config.get_untracked().issuer;
+    let cfg = state.config.get_untracked();
     state.reset();
     state
         .outcome
         .set(Outcome::busy("Discovering the provider\u{2026}"));
     spawn_local(async move {
-        match pkce::discover(&state, &issuer).await {
+        match pkce::discover(&state, &cfg.issuer, Some(&cfg)).await {
             Ok((meta, _)) => state.outcome.set(Outcome {
                 text: format!("Discovered {}: ready to sign in.", meta.issuer),
                 ..Outcome::idle()
