@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::protocol::assertion::PublicKey;
 use crate::protocol::error::{ErrorCode, FlowError};
-use crate::protocol::http::HttpAnswer;
+use crate::protocol::http::{too_large, HttpAnswer, MAX_RESPONSE_BYTES};
 use crate::protocol::jwks::Jwk;
 use crate::protocol::jwt::SigAlg;
 use crate::protocol::transaction::STORAGE_PREFIX;
@@ -203,14 +203,7 @@ pub async fn fetch(call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
         Ok(resp) => {
             let status = resp.status();
             let content_type = resp.headers().get("content-type").ok().flatten();
-            let body = match resp.text() {
-                Ok(p) => JsFuture::from(p)
-                    .await
-                    .ok()
-                    .and_then(|t| t.as_string())
-                    .unwrap_or_default(),
-                Err(_) => String::new(),
-            };
+            let body = read_bounded(&resp, call.url).await?;
             Ok(HttpAnswer {
                 status,
                 content_type,
@@ -218,6 +211,72 @@ pub async fn fetch(call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
             })
         }
         Err(_) => Err(classify_failure(call.url).await),
+    }
+}
+
+/// Reads a response body, at most [`MAX_RESPONSE_BYTES`]: a declared length over the bound is
+/// refused unread; otherwise the stream is read chunk by chunk and cancelled as soon as it
+/// passes the bound. What was read is dropped, never parsed.
+async fn read_bounded(resp: &web_sys::Response, url: &str) -> Result<String, FlowError> {
+    let declared = resp
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|l| l.trim().parse::<usize>().ok());
+    let body: JsValue = Reflect::get(resp, &"body".into()).unwrap_or(JsValue::NULL);
+    if let Some(n) = declared.filter(|n| *n > MAX_RESPONSE_BYTES) {
+        cancel(&body);
+        return Err(too_large(url, n));
+    }
+    if body.is_null() || body.is_undefined() {
+        return Ok(String::new());
+    }
+    let method = |o: &JsValue, name: &str| -> Option<js_sys::Function> {
+        Reflect::get(o, &name.into()).ok()?.dyn_into().ok()
+    };
+    let read_failed = || {
+        FlowError::new(
+            ErrorCode::Network,
+            format!("The answer from {url} broke off while it was read."),
+        )
+    };
+    let reader = method(&body, "getReader")
+        .and_then(|f| f.call0(&body).ok())
+        .ok_or_else(read_failed)?;
+    let read = method(&reader, "read").ok_or_else(read_failed)?;
+    let mut bytes: Vec<u8> = Vec::new();
+    loop {
+        let promise: js_sys::Promise = read
+            .call0(&reader)
+            .ok()
+            .and_then(|p| p.dyn_into().ok())
+            .ok_or_else(read_failed)?;
+        let chunk = JsFuture::from(promise).await.map_err(|_| read_failed())?;
+        if Reflect::get(&chunk, &"done".into()).is_ok_and(|d| d.is_truthy()) {
+            break;
+        }
+        let value = Reflect::get(&chunk, &"value".into()).unwrap_or_default();
+        let part = js_sys::Uint8Array::new(&value);
+        if bytes.len() + part.length() as usize > MAX_RESPONSE_BYTES {
+            let seen = bytes.len() + part.length() as usize;
+            if let Some(cancel) = method(&reader, "cancel") {
+                let _ = cancel.call0(&reader);
+            }
+            return Err(too_large(url, seen));
+        }
+        bytes.extend(part.to_vec());
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Cancels a body stream that will not be read.
+fn cancel(body: &JsValue) {
+    if let Some(f) = Reflect::get(body, &"cancel".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = f.call0(body);
     }
 }
 

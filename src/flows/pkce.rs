@@ -21,7 +21,7 @@ use crate::protocol::discovery::{
 use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::idtoken::{no_identity_step, Expectations, Previous};
 use crate::protocol::logout::{
-    build_logout, logout_return_state, logout_return_step, LogoutTransaction,
+    build_logout, logout_return_state, logout_return_step, LogoutRequest, LogoutTransaction,
 };
 use crate::protocol::pkce::b64url;
 use crate::protocol::pkce::LoginSecrets;
@@ -530,12 +530,13 @@ pub async fn sign_out(sink: &dyn StepSink, session: Session) -> Result<bool, Flo
         return Ok(false);
     };
     let state = b64url(&browser::random_bytes::<32>()?);
-    let (fields_html, step) = build_logout(
+    let (request, step) = build_logout(
         &end,
         &session.config.client_id,
         session.tokens.id_token.as_deref(),
         &browser::app_base(),
         &state,
+        session.config.logout,
     );
     let tx = LogoutTransaction {
         state: state.clone(),
@@ -545,7 +546,10 @@ pub async fn sign_out(sink: &dyn StepSink, session: Session) -> Result<bool, Flo
     };
     browser::store_transaction(&LogoutTransaction::storage_key(&state), &tx.to_json())?;
     sink.emit(step);
-    browser::navigate_post(&end, &fields_html)?;
+    match request {
+        LogoutRequest::Navigate(url) => browser::navigate(&url)?,
+        LogoutRequest::Post { url, fields_html } => browser::navigate_post(&url, &fields_html)?,
+    }
     Ok(true)
 }
 

@@ -77,6 +77,42 @@ impl Flow {
     }
 }
 
+/// How Sign out reaches the provider's `end_session_endpoint` (RP-Initiated Logout 1.0 2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogoutMethod {
+    /// A GET with `client_id`, `post_logout_redirect_uri` and `state`: no token anywhere. The
+    /// default; providers may then ask the user to confirm.
+    #[default]
+    TokenFree,
+    /// `id_token_hint` in a POSTed form body: the token is in no URL (some providers refuse
+    /// the POST, or demand a CSRF token).
+    PostHint,
+    /// `id_token_hint` in a GET: the ID token lands in this tab's history and the provider's
+    /// logs. Only by explicit choice, for providers that accept nothing else.
+    GetHint,
+}
+
+impl LogoutMethod {
+    pub const ALL: [LogoutMethod; 3] = [
+        LogoutMethod::TokenFree,
+        LogoutMethod::PostHint,
+        LogoutMethod::GetHint,
+    ];
+
+    /// The value in the query string and the form (`logout=`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogoutMethod::TokenFree => "token-free",
+            LogoutMethod::PostHint => "post-hint",
+            LogoutMethod::GetHint => "get-hint",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LogoutMethod> {
+        LogoutMethod::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 /// The response types Flowlab runs, each in its canonical spelling.
 const RESPONSE_TYPES: [&str; 4] = ["code", "id_token", "id_token token", "code id_token"];
 
@@ -147,6 +183,8 @@ pub struct Config {
     /// The password flow's user name and password: in memory only, like the secret.
     pub username: String,
     pub password: String,
+    /// How Sign out reaches the provider.
+    pub logout: LogoutMethod,
     /// For `private_key_jwt`: the public JWK of the key this tab generated (set by the page,
     /// shown for registration; the private half never leaves WebCrypto).
     pub client_jwk: String,
@@ -186,6 +224,7 @@ const KNOWN: &[&str] = &[
     "api_url",
     "window",
     "token_endpoint_auth_method",
+    "logout",
 ];
 
 /// A note about a query parameter that was not taken.
@@ -217,6 +256,7 @@ impl Config {
             username: String::new(),
             password: String::new(),
             client_jwk: String::new(),
+            logout: LogoutMethod::TokenFree,
         }
     }
 
@@ -315,6 +355,11 @@ impl Config {
                 }
                 self.auth_method = value;
             }
+            "logout" => {
+                self.logout = LogoutMethod::parse(&value).ok_or_else(|| {
+                    format!("logout \"{value}\" is not one of token-free, post-hint, get-hint")
+                })?
+            }
             // Typed into the form only: a URL never reaches here (apply_query refuses them).
             "client_secret" => self.client_secret = value,
             "username" => self.username = value,
@@ -345,6 +390,7 @@ impl Config {
             "username" => self.username.clone(),
             "password" => self.password.clone(),
             "client_jwk" => self.client_jwk.clone(),
+            "logout" => self.logout.as_str().into(),
             _ => String::new(),
         }
     }
@@ -429,6 +475,9 @@ impl Config {
         }
         if self.confidential() {
             pairs.push(("token_endpoint_auth_method", &self.auth_method));
+        }
+        if self.logout != LogoutMethod::TokenFree {
+            pairs.push(("logout", self.logout.as_str()));
         }
         if self.step_through {
             pairs.push(("step_through", "on"));
@@ -684,6 +733,27 @@ mod tests {
                 "{f}"
             );
         }
+    }
+
+    #[test]
+    fn logout_method_round_trips_and_defaults_token_free() {
+        let c = Config::defaults("http://a/");
+        assert_eq!(c.logout, LogoutMethod::TokenFree);
+        assert!(!c.to_query().contains("logout"));
+        let (c, ignored) = c.apply_query("logout=get-hint");
+        assert!(ignored.is_empty());
+        assert_eq!(c.logout, LogoutMethod::GetHint);
+        assert_eq!(
+            Config::defaults("http://b/").apply_query(&c.to_query()).0,
+            c
+        );
+        assert_eq!(
+            Config::defaults("http://a/")
+                .apply_query("logout=always")
+                .1
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -3,7 +3,26 @@
 //! The browser module performs the requests and hands back an [`HttpAnswer`]; everything that
 //! judges an answer lives here and is tested natively.
 
+use super::error::{ErrorCode, FlowError};
 use super::json::str_or_none;
+
+/// The most Flowlab reads of any provider response (1 MiB). Discovery documents, key sets and
+/// token responses are a few KiB; anything larger is refused before it is parsed, and dropped.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// The refusal of a response over [`MAX_RESPONSE_BYTES`].
+pub fn too_large(url: &str, seen: usize) -> FlowError {
+    FlowError::new(
+        ErrorCode::ResponseTooLarge,
+        format!(
+            "{url} sent more than {} KiB ({} KiB read when Flowlab stopped reading). No OAuth or OpenID \
+             Connect answer is that large; it was dropped unparsed.",
+            MAX_RESPONSE_BYTES / 1024,
+            seen / 1024
+        ),
+    )
+    .spec("RFC 9700 4; Flowlab's response bound")
+}
 
 /// An HTTP answer as the browser received it.
 #[derive(Clone, Debug, PartialEq, Eq)]

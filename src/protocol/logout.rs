@@ -1,14 +1,16 @@
 //! RP-Initiated Logout 1.0: the request to `end_session_endpoint` and the return.
 //!
-//! The request is a POST form (the spec requires providers to take one): id_token_hint in a GET
-//! would put a token into the address bar, history and logs; in a form body it is in none of them.
+//! Three forms, chosen in the configuration: a token-free GET (the default), id_token_hint in a
+//! POSTed form (RP-Initiated Logout 1.0 2 says providers MUST take POST; not all do), or
+//! id_token_hint in a GET by explicit choice (some providers take nothing else), which puts the
+//! ID token into the address bar, history and logs; in a form body it is in none of them.
 //! A logout transaction (state and the secret-free configuration) crosses the redirect so the
 //! app comes back configured; like the login transaction it is single use and expires.
 
 use super::json::Json;
 
 use super::authorize::param;
-use super::config::Config;
+use super::config::{Config, LogoutMethod};
 use super::error::{ErrorCode, FlowError};
 use super::json::{object, parse, required_str, text, write};
 use super::render::escape;
@@ -59,34 +61,68 @@ impl LogoutTransaction {
     }
 }
 
-/// The logout request (its hidden form fields, to POST) and its panel. `id_token` is the
-/// session's ID token, sent as id_token_hint so the provider knows whose session ends.
+/// How the browser leaves for the provider's logout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogoutRequest {
+    /// A GET to this URL.
+    Navigate(String),
+    /// A POST of these hidden form fields (escaped markup) to `url`.
+    Post { url: String, fields_html: String },
+}
+
+/// The logout request and its panel, in the form the user chose (`method`). `id_token` is the
+/// session's ID token, sent as id_token_hint where the method carries one.
 pub fn build_logout(
     end_session_endpoint: &str,
     client_id: &str,
     id_token: Option<&str>,
     return_uri: &str,
     state: &str,
-) -> (String, Step) {
-    let mut fields: Vec<(&str, &str)> =
-        id_token.map(|t| ("id_token_hint", t)).into_iter().collect();
+    method: LogoutMethod,
+) -> (LogoutRequest, Step) {
+    let hint = id_token.filter(|_| method != LogoutMethod::TokenFree);
+    let mut fields: Vec<(&str, &str)> = hint.map(|t| ("id_token_hint", t)).into_iter().collect();
     fields.extend([
         ("client_id", client_id),
         ("post_logout_redirect_uri", return_uri),
         ("state", state),
     ]);
+    let explanation = match method {
+        LogoutMethod::TokenFree => {
+            "The app has forgotten its tokens; now it asks the provider to end its own session and send the \
+             browser back. This request carries no token: client_id and the registered return address say which \
+             app asks, so the provider may ask the user to confirm (it cannot tell which session is meant)."
+        }
+        LogoutMethod::PostHint => {
+            "The app has forgotten its tokens; now the provider ends its own session and sends the browser \
+             back. The ID token names the session (id_token_hint); it goes in a POSTed form, so it is in no \
+             address bar, history or log. Some providers refuse a POST here (a CSRF check, or no POST route)."
+        }
+        LogoutMethod::GetHint => {
+            "The app has forgotten its tokens; now the provider ends its own session and sends the browser \
+             back. The ID token names the session (id_token_hint) in the URL, as some providers demand: the cost \
+             is that the token now sits in this tab's history and in the provider's access logs."
+        }
+    };
     let mut step = Step::new(
         "logout",
         "Sign out at the provider",
         StepKind::Redirect,
         Actor::App,
         Actor::AuthorizationServer,
-        "The app has forgotten its tokens; now the provider ends its own session and sends the browser \
-         back. The ID token names the session (id_token_hint); it goes in a POSTed form, so it is in no \
-         address bar, history or log.",
+        explanation,
     );
-    let mut record = HttpRecord::request("POST", end_session_endpoint)
-        .body(encode_pairs(fields.iter().copied()));
+    let body = encode_pairs(fields.iter().copied());
+    let get_url = format!(
+        "{end_session_endpoint}{}{body}",
+        query_sep(end_session_endpoint)
+    );
+    let mut record = match method {
+        LogoutMethod::PostHint => {
+            HttpRecord::request("POST", end_session_endpoint).body(body.clone())
+        }
+        _ => HttpRecord::request("GET", &get_url),
+    };
     let mut html = String::new();
     for (k, v) in &fields {
         html.push_str("<input type=hidden name=");
@@ -101,12 +137,41 @@ pub fn build_logout(
         step.params.push(param(k, v, secret));
     }
     step.request = Some(record);
-    step.checks.push(Check::pass(
-        "no token in the URL",
-        "id_token_hint is in the form body; the URL has none.",
-        "RP-Initiated Logout 1.0 2; RFC 9700 4.3",
-    ));
-    (html, step)
+    const SPEC: &str = "RP-Initiated Logout 1.0 2; RFC 9700 4.3";
+    step.checks.push(match (method, hint) {
+        (LogoutMethod::GetHint, Some(_)) => Check::warn(
+            "no token in the URL",
+            "Chosen: id_token_hint is in the URL, so the ID token is in this tab's history and the provider's \
+             logs. Prefer the token-free or POST forms where the provider takes them.",
+            SPEC,
+        ),
+        (LogoutMethod::PostHint, Some(_)) => Check::pass(
+            "no token in the URL",
+            "id_token_hint is in the form body; the URL has none.",
+            SPEC,
+        ),
+        _ => Check::pass(
+            "no token in the URL",
+            "No token is sent at all: client_id and post_logout_redirect_uri name the app.",
+            SPEC,
+        ),
+    });
+    let request = match method {
+        LogoutMethod::PostHint => LogoutRequest::Post {
+            url: end_session_endpoint.to_string(),
+            fields_html: html,
+        },
+        _ => LogoutRequest::Navigate(get_url),
+    };
+    (request, step)
+}
+
+fn query_sep(url: &str) -> &'static str {
+    if url.contains('?') {
+        "&"
+    } else {
+        "?"
+    }
 }
 
 /// Whether a page query is a return from logout: only `state`, no authorization response.
@@ -170,13 +235,39 @@ mod tests {
 
     #[test]
     fn logout_url_has_no_token_and_round_trips_config() {
-        let (html, step) = build_logout(
+        // The default: a token-free GET.
+        let (req, step) = build_logout(
+            "https://op/logout",
+            "app",
+            Some("t.o.k"),
+            "https://app/",
+            "st",
+            LogoutMethod::TokenFree,
+        );
+        assert_eq!(
+            req,
+            LogoutRequest::Navigate(
+                "https://op/logout?client_id=app&post_logout_redirect_uri=https%3A%2F%2Fapp%2F&state=st".into()
+            )
+        );
+        assert!(!format!("{step:?}").contains("t.o.k"));
+        // By choice: the hint in a POSTed form.
+        let (req, step) = build_logout(
             "https://op/logout",
             "app",
             Some("t.o.k"),
             "https://app/",
             "s\"t",
+            LogoutMethod::PostHint,
         );
+        let LogoutRequest::Post {
+            url,
+            fields_html: html,
+        } = req
+        else {
+            panic!("a POST")
+        };
+        assert_eq!(url, "https://op/logout");
         assert!(html.starts_with("<input type=hidden name=id_token_hint value=\"t.o.k\">"));
         assert!(html.ends_with("<input type=hidden name=state value=\"s&quot;t\">"));
         let r = step.request.as_ref().unwrap();
@@ -188,9 +279,36 @@ mod tests {
             Some("id_token_hint=t.o.k&client_id=app&post_logout_redirect_uri=https%3A%2F%2Fapp%2F&state=s%22t")
         );
         assert!(step.params[0].secret && !step.params[1].secret);
+        // By explicit choice: the hint in a GET, with a warning line, masked in the panel.
+        let (req, step) = build_logout(
+            "https://op/l?x=1",
+            "app",
+            Some("t.o.k"),
+            "https://app/",
+            "st",
+            LogoutMethod::GetHint,
+        );
+        assert!(
+            matches!(&req, LogoutRequest::Navigate(u) if u.starts_with("https://op/l?x=1&id_token_hint=t.o.k&"))
+        );
+        assert_eq!(
+            step.checks[0].status,
+            crate::protocol::step::CheckStatus::Warn
+        );
+        assert!(!format!("{:?}", step.masked()).contains("t.o.k"));
         // Without an ID token (an OAuth-only session) the hint is left out.
-        let (html, step) = build_logout("https://op/l", "app", None, "https://app/", "st");
-        assert!(!html.contains("id_token_hint") && step.params.len() == 3);
+        let (req, step) = build_logout(
+            "https://op/l",
+            "app",
+            None,
+            "https://app/",
+            "st",
+            LogoutMethod::PostHint,
+        );
+        assert!(
+            matches!(req, LogoutRequest::Post { fields_html, .. } if !fields_html.contains("id_token_hint"))
+        );
+        assert_eq!(step.params.len(), 3);
         let mut config = Config::defaults("https://app/");
         config.issuer = "https://op".into();
         let tx = LogoutTransaction {

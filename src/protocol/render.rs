@@ -366,7 +366,7 @@ type Select = (
     &'static str,
     &'static [(&'static str, &'static str)],
 );
-const SELECTS: [Select; 6] = [
+const SELECTS: [Select; 7] = [
     (
         "flow",
         "Flow",
@@ -427,6 +427,19 @@ const SELECTS: [Select; 6] = [
         ],
     ),
     (
+        "logout",
+        "Sign-out request",
+        "How Sign out reaches the provider's end_session_endpoint (RP-Initiated Logout 1.0 2).",
+        &[
+            ("token-free", "token-free GET: client_id and return address (default)"),
+            ("post-hint", "id_token_hint in a POSTed form (no token in any URL)"),
+            (
+                "get-hint",
+                "id_token_hint in a GET: the ID token lands in history and the provider's logs",
+            ),
+        ],
+    ),
+    (
         "break_it",
         "Break it",
         "Alter one value once and watch who rejects it: the app or the provider.",
@@ -451,6 +464,7 @@ fn shown(c: &Config, id: &str) -> bool {
             flow.redirects()
         }
         "token_endpoint_auth_method" => !matches!(flow, Flow::Pkce | Flow::Implicit),
+        "logout" => flow.has_user(),
         "client_secret" => c.uses_secret(),
         "username" | "password" => flow == Flow::Password,
         _ => true,
@@ -776,8 +790,9 @@ mod tests {
         );
         assert!(html.contains("<option value=\"form_post\" selected>"));
         assert!(html.contains("<option value=\"code\" selected>"));
-        // flow, response type, mode, window, break-it.
-        assert_eq!(html.matches(" selected").count(), 5);
+        // flow, response type, mode, window, sign-out request, break-it.
+        assert_eq!(html.matches(" selected").count(), 6);
+        assert!(html.contains("<option value=\"token-free\" selected>"));
         assert!(html.contains("id=\"extra\""));
         // A public PKCE client has no secret field, no client authentication choice.
         assert!(!html.contains("client_secret") && !html.contains("token_endpoint_auth_method"));

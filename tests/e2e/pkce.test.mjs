@@ -216,21 +216,17 @@ describe('Authorization Code with PKCE', () => {
     assert.equal(await userinfo(accessToken), 200);
     const seen = watch(page, appOrigins[0]);
     const idToken = issued.tokens.find((t) => t.split('.').length === 3);
+    assert.ok(idToken, 'the sign-in issued an ID token');
     const logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
     await page.getByRole('button', { name: 'Sign out' }).click();
-    // A POSTed form (RP-Initiated Logout 1.0 2): the ID token names the session in the body only.
+    // The default: a token-free GET (client_id, return address, state); no token anywhere.
     const request = await logout;
-    assert.equal(request.method(), 'POST');
-    assert.equal(request.url(), `${env.idp.issuer}/session/end`);
-    const form = new URLSearchParams(request.postData());
-    assert.ok(idToken, 'the sign-in issued an ID token');
-    assert.equal(form.get('id_token_hint'), idToken);
-    assert.equal(form.get('client_id'), 'flowlab-demo');
-    assert.equal(form.get('post_logout_redirect_uri'), `${appOrigins[0]}/`);
-    assert.ok(form.get('state'), 'a logout state is sent');
-    // The hidden form is emptied once sent: no token is left in the page's form state.
+    assert.equal(request.method(), 'GET');
+    const query = new URL(request.url()).searchParams;
+    assert.deepEqual([...query.keys()].sort(), ['client_id', 'post_logout_redirect_uri', 'state']);
+    assert.equal(query.get('client_id'), 'flowlab-demo');
+    assert.equal(query.get('post_logout_redirect_uri'), `${appOrigins[0]}/`);
     await page.getByRole('button', { name: 'Yes, sign me out' }).waitFor();
-    assert.ok(!page.url().includes('id_token'), page.url());
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.waitForURL((u) => u.href.startsWith(appOrigins[0]), { timeout: 10000, waitUntil: 'commit' });
     await outcome(page).waitFor();
@@ -243,11 +239,47 @@ describe('Authorization Code with PKCE', () => {
     assert.equal(await page.inputValue('#issuer'), env.idp.issuer);
     assert.ok(!page.url().includes('state='), page.url());
     assert.equal(await page.evaluate(() => sessionStorage.length), 0);
-    assert.ok(seen.navigations.every((u) => !u.includes('id_token_hint')));
+    assert.ok(seen.navigations.every((u) => !u.includes('id_token_hint') && !u.includes(idToken)));
     // The provider session is gone: signing in again asks for the login page.
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/interaction/`), { timeout: 10000, waitUntil: 'commit' });
     assert.equal(await page.locator('input[name=login]').count(), 1);
+    await page.close();
+  });
+
+  test('sign out by explicit choice: id_token_hint in a GET (labelled with its cost) or in a POSTed form', async () => {
+    // get-hint: the hint in the URL, as some providers demand; the provider takes it.
+    let page = await (await env.browser.newContext()).newPage();
+    let issued = watch(page, appOrigins[0]);
+    let r = await signIn(page, { logout: 'get-hint' });
+    assert.equal(r.status, 'signed-in', r.text);
+    let idToken = issued.tokens.find((t) => t.split('.').length === 3);
+    let logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    let request = await logout;
+    assert.equal(request.method(), 'GET');
+    assert.equal(new URL(request.url()).searchParams.get('id_token_hint'), idToken);
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.waitForURL((u) => u.href.startsWith(appOrigins[0]), { timeout: 10000, waitUntil: 'commit' });
+    await outcome(page).waitFor();
+    assert.match(await outcome(page).innerText(), /Signed out/);
+    await page.close();
+    // post-hint: the hint in a form body, in no URL. The bundled provider runs as its users run
+    // it, and oidc-provider takes no POST here unless its cookies are SameSite=None: only the
+    // request is checked.
+    page = await (await env.browser.newContext()).newPage();
+    issued = watch(page, appOrigins[0]);
+    r = await signIn(page, { logout: 'post-hint' });
+    assert.equal(r.status, 'signed-in', r.text);
+    idToken = issued.tokens.find((t) => t.split('.').length === 3);
+    logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    request = await logout;
+    assert.equal(request.method(), 'POST');
+    assert.equal(request.url(), `${env.idp.issuer}/session/end`);
+    const form = new URLSearchParams(request.postData());
+    assert.equal(form.get('id_token_hint'), idToken);
+    assert.equal(form.get('client_id'), 'flowlab-demo');
     await page.close();
   });
 });

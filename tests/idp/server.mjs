@@ -213,27 +213,6 @@ const configuration = {
 };
 
 /**
- * RP-Initiated Logout 1.0 (section 2) says the provider MUST accept POST at the logout endpoint;
- * Flowlab POSTs there so id_token_hint is in no URL. oidc-provider 9 takes POST only with
- * `enableHttpPostMethods`, which it allows only with SameSite=None session cookies (a cross-site
- * POST carries no Lax cookie) and those need https. The app and this provider share the loopback
- * site, so the Lax cookie does arrive: this hands a POSTed logout to the provider's own handler
- * (as if the fields were a query), server-side only; the browser's address shows no token.
- */
-async function postLogout(ctx, next) {
-  if (ctx.method === 'POST' && ctx.path === '/session/end' && ctx.is('application/x-www-form-urlencoded')) {
-    let body = '';
-    for await (const chunk of ctx.req) {
-      body += chunk;
-      if (body.length > 65536) ctx.throw(413);
-    }
-    ctx.method = 'GET';
-    ctx.querystring = body;
-  }
-  await next();
-}
-
-/**
  * CORS for the registration endpoint, which oidc-provider serves to servers only: the app
  * registers from the browser.
  */
@@ -243,7 +222,6 @@ async function registrationCors(ctx, next) {
 }
 
 const provider = new Provider(issuer, configuration);
-provider.use(postLogout);
 provider.use(registrationCors);
 provider.registerGrantType('password', passwordGrant, ['username', 'password', 'scope']);
 provider.use(demoApi);
