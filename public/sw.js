@@ -3,12 +3,16 @@
 // With response_mode=form_post the provider makes the browser POST the authorization response
 // to the redirect URI. A static host cannot take a POST, so this worker does: it intercepts only
 // POST navigations to the app's callback page, reads the form, and answers the navigation with
-// the app's own callback page. The fields are kept for exactly that new page (the navigation's
+// the app's own callback page (or, for a popup login, the small relay page, relay.html). The
+// fields are kept for exactly that new page (the navigation's
 // resultingClientId) until the page claims them over a MessageChannel it creates, once, and are
 // forgotten after a minute if never claimed. Nothing touches a URL, storage, a cache or the
 // network; every other request is left alone.
 
 const UNCLAIMED_TTL_MS = 60 * 1000;
+// A popup login's state starts with this (protocol::pkce::POPUP_STATE_PREFIX): its answer is
+// handed to relay.html, which relays it to the waiting page without loading the app.
+const POPUP_PREFIX = 'popup.';
 /** clientId -> { fields, receivedAt, release } */
 const pending = new Map();
 
@@ -55,8 +59,10 @@ async function receive(event) {
       }),
     );
   }
-  // The app's own page, as the static host serves it to a GET.
-  return fetch(callbackUrl(), { credentials: 'same-origin', cache: 'no-cache', redirect: 'follow' });
+  // The app's own page, as the static host serves it to a GET; for a popup login, the relay.
+  const state = (fields.find(([name]) => name === 'state') || [])[1] || '';
+  const page = state.startsWith(POPUP_PREFIX) ? new URL('relay.html', self.registration.scope) : callbackUrl();
+  return fetch(page, { credentials: 'same-origin', cache: 'no-cache', redirect: 'follow' });
 }
 
 self.addEventListener('message', (event) => {

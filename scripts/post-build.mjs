@@ -10,7 +10,8 @@
 //  1. A strict Content-Security-Policy as a <meta> tag, so it holds on any static host. Trunk
 //     writes an inline <script type="module"> loader; the policy allows exactly that script by its
 //     SHA-256 hash, and no other inline script.
-//  2. callback.html: the same page, so the redirect URI works on hosts without SPA fallback.
+//  2. callback.html: the same page (so the redirect URI works on hosts without SPA fallback), with
+//     the popup relay (relay.js) as its first script; relay.html for a popup's form_post.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -222,7 +223,8 @@ try {
 for (const f of terser ? readdirSync(dir).filter((n) => n.endsWith('.js')) : []) {
   const path = join(dir, f);
   const before = readFileSync(path, 'utf8');
-  const module = f !== 'sw.js';
+  // The glue is an ES module; the Service Worker and the popup relay are classic scripts.
+  const module = f !== 'sw.js' && f !== 'relay.js';
   const { code } = await terser.minify(before, { module, compress: { passes: 2 }, mangle: true, format: { comments: false } });
   writeFileSync(path, code);
   if (module) updateIntegrity(f, Buffer.from(code));
@@ -285,5 +287,16 @@ if (!html.includes('Content-Security-Policy')) {
   process.exit(1);
 }
 writeFileSync(indexPath, html);
-writeFileSync(join(dir, 'callback.html'), html);
-console.log(`post-build: CSP with ${hashes.length} script hash(es); callback.html written`);
+// callback.html: the same page, with the popup relay as its first script. For a popup login's
+// answer the relay stops the page before the app loads and hands the answer over; any other
+// answer is left to the app.
+const relayTag = '<script src="relay.js"></script>';
+const withCsp = /(<meta http-equiv="Content-Security-Policy"[^>]*>)/;
+writeFileSync(join(dir, 'callback.html'), html.replace(withCsp, `$1${relayTag}`));
+// relay.html: what the Service Worker answers a popup login's form_post with; only the relay.
+const relayCsp = "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'";
+writeFileSync(
+  join(dir, 'relay.html'),
+  `<!doctype html><html lang="en" data-flowlab-relay><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${relayCsp}"><meta name="referrer" content="no-referrer"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Flowlab: signing in</title>${relayTag}</head><body><p id="relay-status" role="status">Handing the answer to Flowlab\u2026</p></body></html>`,
+);
+console.log(`post-build: CSP with ${hashes.length} script hash(es); callback.html and relay.html written`);

@@ -12,6 +12,7 @@ use crate::protocol::error::{ErrorCode, FlowError};
 use crate::protocol::http::{too_large, HttpAnswer, MAX_RESPONSE_BYTES};
 use crate::protocol::jwks::Jwk;
 use crate::protocol::jwt::SigAlg;
+use crate::protocol::pkce::popup_channel;
 use crate::protocol::transaction::STORAGE_PREFIX;
 
 fn window() -> Result<web_sys::Window, FlowError> {
@@ -547,48 +548,92 @@ impl Popup {
         let _ = self.0.close();
     }
 
-    /// Waits for the answer the popup relays (see [`relay_to_opener`]): accepted only from this
-    /// page's origin and from this popup window. Fails when the popup is closed first.
-    pub async fn answer(&self) -> Result<(Vec<(String, String)>, String, String), FlowError> {
+    /// Waits for the answer the callback page's relay (`public/relay.js`) hands over for the
+    /// login whose state is `state`: on the login's own BroadcastChannel (which needs no
+    /// `window.opener`, so it survives a provider's Cross-Origin-Opener-Policy), or by
+    /// postMessage from this popup window. Only this page's origin is accepted; the first
+    /// answer is taken, once, and acknowledged on the channel (the popup then closes itself).
+    ///
+    /// A popup that looks closed may only be cut off from this page (COOP severs the link and
+    /// the browser then reports it closed): that is not taken as a cancellation. The wait ends
+    /// with the answer, with `cancelled()` (the user's Cancel), or at `deadline_ms`. `waiting`
+    /// is told when the wait starts (`false`) and when the popup first looks closed (`true`).
+    pub async fn answer(
+        &self,
+        state: &str,
+        deadline_ms: f64,
+        waiting: &dyn Fn(bool),
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<(Vec<(String, String)>, String, String), FlowError> {
         let w = window()?;
         let got: std::rc::Rc<std::cell::RefCell<Option<JsValue>>> = Default::default();
         let popup: JsValue = self.0.clone().into();
         let here = origin();
-        let sink = got.clone();
-        let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |ev: web_sys::MessageEvent| {
-                let from_popup = ev.source().is_some_and(|s| JsValue::from(s) == popup);
-                let kind = Reflect::get(&ev.data(), &"type".into())
-                    .ok()
-                    .and_then(|t| t.as_string());
-                if ev.origin() == here
-                    && from_popup
-                    && kind.as_deref() == Some("flowlab-popup-answer")
-                {
-                    *sink.borrow_mut() = Some(ev.data());
-                }
-            },
-        );
-        let _ = w.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        let channel = web_sys::BroadcastChannel::new(&popup_channel(state)).map_err(|e| {
+            FlowError::new(
+                ErrorCode::Browser,
+                format!("The browser has no BroadcastChannel: {}", js_text(&e)),
+            )
+        })?;
+        let take = |from_popup_window: bool| {
+            let sink = got.clone();
+            let here = here.clone();
+            let popup = popup.clone();
+            wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |ev: web_sys::MessageEvent| {
+                    let kind = Reflect::get(&ev.data(), &"type".into())
+                        .ok()
+                        .and_then(|t| t.as_string());
+                    let from_popup = !from_popup_window
+                        || ev.source().is_some_and(|s| JsValue::from(s) == popup);
+                    if ev.origin() == here
+                        && from_popup
+                        && kind.as_deref() == Some("flowlab-popup-answer")
+                    {
+                        sink.borrow_mut().get_or_insert(ev.data());
+                    }
+                },
+            )
+        };
+        let on_window = take(true);
+        let on_channel = take(false);
+        let _ = w.add_event_listener_with_callback("message", on_window.as_ref().unchecked_ref());
+        channel.set_onmessage(Some(on_channel.as_ref().unchecked_ref()));
+        // `waiting(looks_closed)`: once at the start, and again when the popup looks closed.
+        waiting(false);
+        let mut looked_closed = false;
         let result = loop {
             if let Some(data) = got.borrow_mut().take() {
+                let ack = obj(&[
+                    ("type", "flowlab-popup-ack".into()),
+                    ("state", state.into()),
+                ]);
+                let _ = channel.post_message(&ack);
                 break Ok(data);
             }
-            if self.0.closed().unwrap_or(true) {
-                // The popup posts its answer and closes at once: the message may still be on
-                // its way when the window is already gone. Give it a moment before giving up.
-                sleep_ms(300).await;
-                if let Some(data) = got.borrow_mut().take() {
-                    break Ok(data);
-                }
+            if cancelled() {
                 break Err(FlowError::new(
                     ErrorCode::PopupClosed,
-                    "The login popup was closed before the provider answered; nothing was received. Sign in again.",
+                    "Cancelled while waiting for the sign-in window; nothing was received. Sign in again.",
                 ));
             }
-            sleep_ms(200).await;
+            if now_ms() > deadline_ms {
+                break Err(FlowError::new(
+                    ErrorCode::TransactionExpired,
+                    "No answer came from the sign-in window within 10 minutes; start the login again.",
+                )
+                .spec("RFC 9700 4.7"));
+            }
+            if !looked_closed && self.looks_closed() {
+                looked_closed = true;
+                waiting(true);
+            }
+            sleep_ms(100).await;
         };
-        let _ = w.remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        channel.set_onmessage(None);
+        channel.close();
+        let _ =
+            w.remove_event_listener_with_callback("message", on_window.as_ref().unchecked_ref());
         let data = result?;
         let text = |k: &str| {
             Reflect::get(&data, &k.into())
@@ -600,6 +645,12 @@ impl Popup {
             .map(|p| pairs_from_js(&p))
             .unwrap_or_default();
         Ok((pairs, text("source"), text("url")))
+    }
+
+    /// Whether the browser reports the popup closed (closed by the user, or cut off from this
+    /// page by the provider's Cross-Origin-Opener-Policy: the two look the same from here).
+    pub fn looks_closed(&self) -> bool {
+        self.0.closed().unwrap_or(true)
     }
 }
 
@@ -624,41 +675,6 @@ fn pairs_from_js(v: &JsValue) -> Vec<(String, String)> {
             Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
         })
         .collect()
-}
-
-/// The Flowlab page that opened this window as its login popup, if any (same origin only).
-pub fn opener_app() -> Option<web_sys::Window> {
-    let opener = web_sys::window()?.opener().ok()?;
-    if opener.is_null() || opener.is_undefined() {
-        return None;
-    }
-    let opener: web_sys::Window = opener.unchecked_into();
-    // Reading a cross-origin opener's location throws: only our own origin qualifies.
-    (opener.location().origin().ok()? == origin()).then_some(opener)
-}
-
-/// In the popup: hands the provider's answer to the opener (exact target origin, never "*"),
-/// then closes the popup.
-pub fn relay_to_opener(
-    opener: &web_sys::Window,
-    pairs: &[(String, String)],
-    source: &str,
-    url: &str,
-) {
-    let list = Array::new();
-    for (k, v) in pairs {
-        list.push(&Array::of2(&k.into(), &v.into()));
-    }
-    let msg = obj(&[
-        ("type", "flowlab-popup-answer".into()),
-        ("pairs", list.into()),
-        ("source", source.into()),
-        ("url", url.into()),
-    ]);
-    let _ = opener.post_message(&msg, &origin());
-    if let Some(w) = web_sys::window() {
-        let _ = w.close();
-    }
 }
 
 /// An attribute of the element an event happened on (for delegated handlers).

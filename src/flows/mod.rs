@@ -45,6 +45,10 @@ pub trait StepSink {
     fn take_tamper(&self, at: &str) -> Option<Tamper>;
     /// Says what the flow is waiting for (the outcome line, while in progress).
     fn say(&self, text: String);
+    /// Whether the user can cancel what the flow waits for now (the Cancel button).
+    fn cancellable(&self, on: bool);
+    /// Whether the user pressed Cancel since the flow became cancellable.
+    fn cancel_requested(&self) -> bool;
 }
 
 /// Performs a back-channel call for a step: times it, records the response on the step, and

@@ -107,6 +107,12 @@ async fn start_inner(
     }
     let (meta, discovery) = discover(sink, &config.issuer, Some(&config)).await?;
     let secrets = LoginSecrets::from_random(browser::random_bytes::<96>()?);
+    // A popup login's state says so, for the callback page's relay (see POPUP_STATE_PREFIX).
+    let secrets = if popup.is_some() {
+        secrets.for_popup()
+    } else {
+        secrets
+    };
     sink.emit(secrets_step(&secrets, config.flow));
     let request = build_authorization_request(&config, &meta, &secrets)?;
     let mut redirect = authorize_step(&request);
@@ -143,7 +149,25 @@ async fn start_inner(
     };
     // Popup: nothing is stored; the transaction waits here in memory.
     popup.navigate(&url)?;
-    let (pairs, source, callback_url) = popup.answer().await?;
+    let deadline_ms = (tx.created_at + TRANSACTION_LIFETIME_SECS) as f64 * 1000.0;
+    let waiting = |looks_closed: bool| {
+        sink.cancellable(true);
+        sink.say(if looks_closed {
+            "Waiting for the sign-in window. The browser reports it closed: either you closed it (then press \
+             Cancel), or the provider cut this page's link to it with Cross-Origin-Opener-Policy, and the answer \
+             will still arrive when you finish signing in there."
+                .into()
+        } else {
+            "Waiting for the sign-in window: sign in there. Cancel stops waiting.".into()
+        });
+    };
+    let answer = popup
+        .answer(&tx.state, deadline_ms, &waiting, &|| {
+            sink.cancel_requested()
+        })
+        .await;
+    sink.cancellable(false);
+    let (pairs, source, callback_url) = answer?;
     redirect.status = StepStatus::Done;
     sink.emit(redirect);
     sink.emit(user_step());
@@ -168,24 +192,6 @@ async fn start_inner(
     )
     .await
     .map(Some)
-}
-
-/// In a login popup, at the callback: relays the provider's answer to the opener and closes.
-/// Returns false when this page is no login popup (or has no answer to relay).
-pub async fn relay_if_popup() -> bool {
-    let Some(opener) = browser::opener_app() else {
-        return false;
-    };
-    let url = browser::location_href();
-    let params = match pending_callback() {
-        Some(p) => p,
-        None => match claim_posted().await {
-            Some(Ok(p)) => p,
-            _ => return false,
-        },
-    };
-    browser::relay_to_opener(&opener, &params.pairs, params.source.mode(), &url);
-    true
 }
 
 /// Whether the page was opened as an authorization response.

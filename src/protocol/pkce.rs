@@ -53,7 +53,26 @@ pub struct LoginSecrets {
     pub verifier: CodeVerifier,
 }
 
+/// The start of a popup login's `state`. The callback page's relay (`public/relay.js`) and the
+/// Service Worker read it to know, before the app loads, that the answer is for a page that
+/// waits in another window: they hand it over instead of loading the app a second time. It
+/// adds nothing to the state's 256 random bits and grants nothing: the waiting page still
+/// compares the whole state, once.
+pub const POPUP_STATE_PREFIX: &str = "popup.";
+
+/// The BroadcastChannel a popup login's answer travels on: named by the login's state, so each
+/// login has its own (a BroadcastChannel reaches only this origin's pages).
+pub fn popup_channel(state: &str) -> String {
+    format!("flowlab-login:{state}")
+}
+
 impl LoginSecrets {
+    /// Marks the state as a popup login's (see [`POPUP_STATE_PREFIX`]).
+    pub fn for_popup(mut self) -> LoginSecrets {
+        self.state = format!("{POPUP_STATE_PREFIX}{}", self.state);
+        self
+    }
+
     /// Builds the secrets from 96 random bytes (32 each).
     pub fn from_random(bytes: [u8; 96]) -> LoginSecrets {
         let mut parts = bytes.chunks_exact(32).map(|c| {
@@ -75,6 +94,20 @@ impl LoginSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The relay and the Service Worker are JavaScript: they must spell the prefix and the
+    /// channel name exactly as this module does.
+    #[test]
+    fn relay_and_worker_agree_on_the_popup_marker() {
+        let relay = include_str!("../../public/relay.js");
+        let worker = include_str!("../../public/sw.js");
+        let quoted = format!("'{POPUP_STATE_PREFIX}'");
+        assert!(relay.contains(&quoted) && worker.contains(&quoted));
+        assert_eq!(popup_channel("s"), "flowlab-login:s");
+        assert!(relay.contains("'flowlab-login:'"));
+        let s = LoginSecrets::from_random([7; 96]).for_popup();
+        assert!(s.state.starts_with("popup.") && s.state.len() == 6 + 43);
+    }
 
     /// RFC 7636 Appendix B.
     #[test]

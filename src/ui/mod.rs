@@ -45,6 +45,7 @@ fn sync_buttons(state: AppState) {
         ),
         ("sign-out", session.is_none()),
         ("continue", !state.paused.get()),
+        ("cancel", !state.cancellable.get()),
     ] {
         browser::set_disabled(id, off);
     }
@@ -58,6 +59,7 @@ fn on_click(state: AppState, ev: &web_sys::Event) {
         Some("refresh") => spawn_local(state.refresh()),
         Some("sign-out") => sign_out(state),
         Some("continue") => state.paused.set(false),
+        Some("cancel") => state.cancelled.set(true),
         Some("discover") => config::discover(state),
         Some("copy-share") => browser::copy_text(&config::share_link(state)),
         Some("copy-jwk") => browser::copy_text(&state.config.get_untracked().client_jwk),
@@ -189,26 +191,12 @@ pub fn app() {
             }),
             Err(e) => state.fail(e),
         }
-    } else if browser::opener_app().is_some() && on_callback_page() {
-        // This page is a login popup: hand the answer to the page that opened it.
-        state
-            .outcome
-            .set(Outcome::busy("Handing the answer to Flowlab\u{2026}"));
-        spawn_local(async move {
-            if !pkce::relay_if_popup().await {
-                state.outcome.set(Outcome::idle());
-            }
-        });
     } else if let Some(params) = pkce::pending_callback() {
         state
             .outcome
             .set(Outcome::busy("Finishing the login\u{2026}"));
         spawn_local(state.finish_login(Ok(params)));
-    } else if browser::location_href()
-        .split(['?', '#'])
-        .next()
-        .is_some_and(|p| p.ends_with("/callback.html"))
-    {
+    } else if on_callback_page() {
         // A form_post answer arrives as a POST the Service Worker took; ask it.
         spawn_local(async move {
             if let Some(posted) = pkce::claim_posted().await {

@@ -84,6 +84,10 @@ pub struct AppState {
     pub transcript_secrets: RwSignal<bool>,
     /// Step-through: the flow waits for Continue.
     pub paused: RwSignal<bool>,
+    /// The flow waits for something the user may give up on (the popup's answer): Cancel is on.
+    pub cancellable: RwSignal<bool>,
+    /// The user pressed Cancel while the flow was cancellable.
+    pub cancelled: RwSignal<bool>,
 }
 
 impl AppState {
@@ -96,6 +100,8 @@ impl AppState {
             session: RwSignal::new(None),
             tokens_revealed: RwSignal::new(false),
             paused: RwSignal::new(false),
+            cancellable: RwSignal::new(false),
+            cancelled: RwSignal::new(false),
             transcript_secrets: RwSignal::new(false),
         }
     }
@@ -257,6 +263,17 @@ impl StepSink for AppState {
 
     fn say(&self, text: String) {
         self.outcome.set(Outcome::busy(&text));
+    }
+
+    fn cancellable(&self, on: bool) {
+        if on != self.cancellable.get_untracked() {
+            self.cancelled.set(false);
+            self.cancellable.set(on);
+        }
+    }
+
+    fn cancel_requested(&self) -> bool {
+        self.cancelled.get_untracked()
     }
 
     fn restore_config(&self, config: Config) {
