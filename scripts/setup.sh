@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Flowlab needs, only what is missing. Safe to run again and again.
 #   scripts/setup.sh          build tools, the provider's npm packages
-#   scripts/setup.sh --test   the same, plus Chromium for the end-to-end tests
+#   scripts/setup.sh --test   the same, plus Chromium and django-oauth-toolkit (.venv) for the
+#                             end-to-end tests
+#   scripts/setup.sh --dot    the build tools and django-oauth-toolkit (for the demo against it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -44,6 +46,25 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   say "Installing ${apt_missing[*]} from Debian"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+fi
+
+# The second test provider, django-oauth-toolkit, in a virtual environment under the project
+# (.venv, git-ignored), exactly as pinned. Reinstalled only when the pins change.
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--dot" ]; then
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    say "Installing python3-venv from Debian"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  fi
+  if [ ! -x .venv/bin/python ]; then
+    say "Making the Python virtual environment (.venv)"
+    python3 -m venv .venv
+  fi
+  if ! cmp -s tests/dot/requirements.txt .venv/.flowlab-requirements; then
+    say "Installing django-oauth-toolkit (tests/dot/requirements.txt)"
+    .venv/bin/pip install --quiet --disable-pip-version-check --no-deps -r tests/dot/requirements.txt
+    cp tests/dot/requirements.txt .venv/.flowlab-requirements
+  fi
 fi
 
 # The provider and test packages, exactly as locked. Reinstalled only when the lockfile changes.

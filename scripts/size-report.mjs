@@ -1,10 +1,10 @@
 // Prints the gzipped bytes of every file a first load of dist/index.html fetches, and the total.
-// Exits non-zero when the total is over the budget (151 KiB).
+// Exits non-zero when the total is over the budget (190 KiB).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET = 157 * 1024;
+const BUDGET = 190 * 1024;
 const dir = process.argv[2] || 'dist';
 const html = readFileSync(join(dir, 'index.html'), 'utf8');
 const base = (html.match(/<base href="([^"]*)"/) || [])[1] || '/';

@@ -92,8 +92,8 @@ describe('form_post through the Service Worker', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await signInAtProvider(page, env.idp.issuer);
     const r = await settled(page);
-    assert.equal(r.error, 'callback_invalid', r.text);
-    assert.match(r.text, /response_mode=form_post/);
+    assert.equal(r.error, 'response_mode_mismatch', r.text);
+    assert.match(r.text, /asked for response_mode=form_post but the answer came by query/);
     assert.deepEqual(seen.tokenRequests, []);
   });
 

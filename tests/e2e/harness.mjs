@@ -16,10 +16,10 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGTERM');
 });
 
-/** Starts a node script and resolves when it prints `ready` on stdout. */
-function startProcess(args, env, ready) {
+/** Starts a node script (or `command`) and resolves when it prints `ready` on stdout. */
+function startProcess(args, env, ready, command = process.execPath) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { cwd: join(root, 'tests'), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: join(root, 'tests'), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let out = '';
     const timer = setTimeout(() => reject(new Error(`timed out starting ${args.join(' ')}:\n${out}`)), 20000);
@@ -52,6 +52,24 @@ export async function startIdp({ port, appOrigins, appPaths = '/', corsOrigins }
   if (corsOrigins) env.CORS_ORIGINS = corsOrigins.join(',');
   const child = await startProcess(['idp/server.mjs'], env, 'IDP_READY');
   return { child, issuer: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * Starts the second provider: django-oauth-toolkit with its defaults (tests/dot/server.py), in
+ * the project's virtual environment (.venv, made by scripts/setup.sh).
+ */
+export async function startDot({ port, appOrigins, appPaths = '/' }) {
+  const env = { DOT_PORT: String(port), APP_ORIGINS: appOrigins.join(','), APP_PATHS: appPaths };
+  const child = await startProcess([join(root, 'tests', 'dot', 'server.py')], env, 'DOT_READY', join(root, '.venv', 'bin', 'python'));
+  return { child, issuer: `http://127.0.0.1:${port}/o`, origin: `http://127.0.0.1:${port}` };
+}
+
+/** Signs in at django-oauth-toolkit's login page (the Django project's own template). */
+export async function signInAtDot(page, dotOrigin, login = 'alice') {
+  await page.waitForURL((u) => u.href.startsWith(`${dotOrigin}/accounts/login/`), { timeout: 15000 });
+  await page.fill('input[name=username]', login);
+  await page.fill('input[name=password]', 'looking-glass');
+  await page.click('button[type=submit]');
 }
 
 /** Serves dist/ as a static host would; every request is logged. */
@@ -88,21 +106,30 @@ export async function launchBrowser() {
 
 /** Records what the page does: console errors, requests to the token endpoint, tokens issued. */
 export function watch(page, appOrigin) {
-  const seen = { errors: [], tokenRequests: [], tokens: [], navigations: [], requests: [] };
+  const seen = { errors: [], tokenRequests: [], tokens: [], frontTokens: [], navigations: [], requests: [] };
+  // The token endpoint: /token at the bundled provider, /o/token/ at django-oauth-toolkit.
+  const isToken = (u) => /\/token\/?$/.test(new URL(u).pathname);
   // Errors on the app's own pages only (the provider's pages are not under test).
   page.on('console', (m) => {
     if (m.type() === 'error' && (!appOrigin || page.url().startsWith(appOrigin))) seen.errors.push(m.text());
   });
   page.on('pageerror', (e) => seen.errors.push(String(e)));
   page.on('framenavigated', (f) => {
-    if (f === page.mainFrame()) seen.navigations.push(f.url());
+    if (f !== page.mainFrame()) return;
+    seen.navigations.push(f.url());
+    // Tokens handed over in a fragment (implicit, hybrid): the audit looks for them too.
+    const hash = new URL(f.url()).hash.slice(1);
+    for (const k of ['access_token', 'id_token']) {
+      const v = new URLSearchParams(hash).get(k);
+      if (v) seen.frontTokens.push(v);
+    }
   });
   page.on('request', (r) => {
     seen.requests.push(`${r.method()} ${r.url()}`);
-    if (new URL(r.url()).pathname === '/token' && r.method() === 'POST') seen.tokenRequests.push(r.url());
+    if (isToken(r.url()) && r.method() === 'POST') seen.tokenRequests.push(r.url());
   });
   page.on('response', async (r) => {
-    if (new URL(r.url()).pathname === '/token' && r.request().method() === 'POST') {
+    if (isToken(r.url()) && r.request().method() === 'POST') {
       try {
         const j = await r.json();
         for (const k of ['access_token', 'id_token', 'refresh_token']) if (j[k]) seen.tokens.push(j[k]);

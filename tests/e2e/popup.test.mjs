@@ -3,7 +3,7 @@
 // and closes itself.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { auditNoTokens, environment, settled, signInAtProvider, watch } from './harness.mjs';
+import { auditNoTokens, environment, outcome, settled, signInAtProvider, watch } from './harness.mjs';
 
 const APP_PORT = 18084;
 const IDP_PORT = 19004;
@@ -61,11 +61,14 @@ describe('popup window', () => {
     });
   }
 
-  test('the user closes the popup: popup_closed, and the app is ready for the next try', async () => {
+  test('the user closes the popup: the app waits (a closed popup and one cut off by COOP look alike), Cancel ends it: popup_closed', async () => {
     const page = await recordingPage();
     const popup = await popupLogin(page, {});
     await popup.waitForURL((u) => u.href.startsWith(`${env.idp.issuer}/interaction/`), { timeout: 10000 });
     await popup.close();
+    await page.waitForFunction(() => /reports it closed/.test(document.querySelector('[data-testid=outcome]').textContent), null, { timeout: 5000 });
+    assert.equal(await outcome(page).getAttribute('data-status'), 'in-progress');
+    await page.getByRole('button', { name: 'Cancel' }).click();
     const r = await settled(page);
     assert.equal(r.error, 'popup_closed', r.text);
     assert.equal(await page.getByRole('button', { name: 'Sign in' }).isEnabled(), true);

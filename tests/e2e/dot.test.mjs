@@ -1,0 +1,162 @@
+// End to end against a second, independently written provider: django-oauth-toolkit as its users
+// run it (tests/dot/: Django's defaults, so every page sends Cross-Origin-Opener-Policy:
+// same-origin; CORS by django-cors-headers; no shim). Every row that it supports signs in, in
+// both windows where the flow has a front channel, with no token in any storage, URL or history;
+// what it does not support ends in a named refusal before anything is sent.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { auditNoTokens, launchBrowser, outcome, settled, signInAtDot, startDot, startStatic, stop, watch } from './harness.mjs';
+
+const APP_PORT = 18097;
+const DOT_PORT = 19017;
+const origin = `http://127.0.0.1:${APP_PORT}`;
+const env = {};
+
+before(async () => {
+  env.dot = await startDot({ port: DOT_PORT, appOrigins: [origin] });
+  env.app = await startStatic({ port: APP_PORT });
+  env.browser = await launchBrowser();
+});
+after(async () => {
+  await env.browser?.close();
+  stop(env.app?.child);
+  env.app?.cleanup();
+  stop(env.dot?.child);
+});
+
+async function open(params) {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page, origin);
+  const q = new URLSearchParams({ issuer: env.dot.issuer, ...params });
+  await page.goto(`${origin}/?${q}`);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=sign-in]').disabled);
+  return { context, page, seen };
+}
+
+/** Signs in in the chosen window and returns the outcome (`seen` also records the popup). */
+async function signIn(page, window, seen) {
+  if (window === 'popup') {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    const inPopup = watch(popup);
+    await signInAtDot(popup, env.dot.origin);
+    const r = await settled(page);
+    if (seen) seen.frontTokens.push(...inPopup.frontTokens);
+    return r;
+  }
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtDot(page, env.dot.origin);
+  return settled(page);
+}
+
+/** Tokens the page holds, read from what it was given (the token endpoint and the front channel). */
+async function audit(page, seen, extraTokens = []) {
+  const tokens = [...seen.tokens, ...seen.frontTokens, ...extraTokens];
+  assert.ok(seen.tokens.length + seen.frontTokens.length > 0, 'the audit knows the tokens issued');
+  const { found } = await auditNoTokens(page, page.context(), tokens, [], env.app.requests());
+  assert.deepEqual(found, []);
+  const url = page.url();
+  for (const t of tokens) assert.ok(!url.includes(t), 'no token in the address bar');
+}
+
+const ROWS = [
+  ['authorization code with PKCE', { client_id: 'flowlab-dot-spa' }],
+  ['implicit (id_token token) in the fragment', { client_id: 'flowlab-dot-implicit', flow: 'implicit', response_type: 'id_token token', response_mode: 'fragment' }],
+  ['hybrid (code id_token) in the fragment', { client_id: 'flowlab-dot-hybrid', flow: 'hybrid', response_mode: 'fragment' }],
+];
+
+describe('django-oauth-toolkit with its defaults', () => {
+  for (const [name, params] of ROWS) {
+    for (const window of ['redirect', 'popup']) {
+      test(`${name}, ${window} window`, async () => {
+        const { page, seen } = await open({ ...params, window, scope: 'openid profile email' });
+        const r = await signIn(page, window, seen);
+        assert.equal(r.status, 'signed-in', r.text);
+        const claims = await page.getByTestId('id-token-claims').innerText();
+        assert.match(claims, /preferred_username\s+alice/);
+        assert.match(claims, /iss\s+http:\/\/127\.0\.0\.1:\d+\/o/);
+        await audit(page, seen);
+        assert.deepEqual(seen.errors, []);
+        await page.context().close();
+      });
+    }
+  }
+
+  test('form_post asked: refused before anything is sent, with the member quoted', async () => {
+    const { page, seen } = await open({ client_id: 'flowlab-dot-implicit', flow: 'implicit', response_mode: 'form_post' });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const r = await settled(page);
+    assert.equal(r.error, 'unsupported_by_provider', r.text);
+    assert.match(r.text, /does not publish response_modes_supported; its default is query, fragment/);
+    assert.match(r.text, /Choose response mode fragment/);
+    assert.ok(seen.requests.every((q) => !q.includes('/o/authorize')), 'the browser never went to the provider');
+    assert.deepEqual(seen.navigations.length, 1);
+    await page.context().close();
+  });
+
+  test('the popup survives Cross-Origin-Opener-Policy: the opener link is cut, the answer still arrives', async () => {
+    const { page } = await open({ client_id: 'flowlab-dot-spa', window: 'popup' });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await popup.waitForURL((u) => u.href.startsWith(`${env.dot.origin}/accounts/login/`), { timeout: 15000 });
+    const response = await popup.reload();
+    assert.equal(response.headers()['cross-origin-opener-policy'], 'same-origin');
+    // The browser now reports the popup closed to this page; the app waits, with Cancel.
+    await page.waitForFunction(() => /Cross-Origin-Opener-Policy/.test(document.querySelector('[data-testid=outcome]').textContent), null, { timeout: 10000 });
+    assert.equal(await page.getByRole('button', { name: 'Cancel' }).isEnabled(), true);
+    await signInAtDot(popup, env.dot.origin);
+    const r = await settled(page);
+    assert.equal(r.status, 'signed-in', r.text);
+    assert.equal(await page.getByRole('button', { name: 'Cancel' }).isEnabled(), false);
+    await page.context().close();
+  });
+
+  test('code flow with a client secret (popup)', async () => {
+    const { page, seen } = await open({ client_id: 'flowlab-dot-web', flow: 'code' });
+    await page.getByTestId('client-secret').fill('flowlab-dot-web-secret');
+    const r = await signIn(page, 'popup');
+    assert.equal(r.status, 'signed-in', r.text);
+    await audit(page, seen, ['flowlab-dot-web-secret']);
+    await page.context().close();
+  });
+
+  test('client credentials, and the provider\'s API', async () => {
+    const { page, seen } = await open({ client_id: 'flowlab-dot-m2m', flow: 'client-credentials', scope: 'read', api_url: `${env.dot.origin}/api/hello` });
+    await page.getByTestId('client-secret').fill('flowlab-dot-m2m-secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const r = await settled(page);
+    assert.equal(r.status, 'signed-in', r.text);
+    await page.getByRole('button', { name: 'Call the API' }).click();
+    await page.waitForFunction(() => /flowlab-dot-m2m/.test(document.querySelector('[data-testid=api-response]')?.textContent || ''));
+    // grant_types_supported is absent: client_credentials is outside its default, a warning only.
+    assert.match(await page.locator('li.step[data-step=discovery] li.check.warn').first().innerText(), /grant_types_supported/);
+    await audit(page, seen, ['flowlab-dot-m2m-secret']);
+    await page.context().close();
+  });
+
+  test('refresh with rotation, then sign-out (token-free, confirmed at the provider)', async () => {
+    const { page, seen } = await open({ client_id: 'flowlab-dot-spa' });
+    let r = await signIn(page, 'redirect');
+    assert.equal(r.status, 'signed-in', r.text);
+    const firstRefresh = seen.tokens.find((t) => !t.includes('.') && t !== seen.tokens[0]);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForFunction(() => document.querySelector('li.step[data-step=refresh]')?.dataset.status !== undefined);
+    r = await settled(page);
+    assert.equal(r.status, 'signed-in', r.text);
+    assert.match(await page.locator('li.step[data-step=refresh] li.check.pass', { hasText: 'rotation' }).innerText(), /replaces the old one/);
+    assert.ok(firstRefresh, 'a refresh token was issued');
+    await audit(page, seen);
+    const logout = page.waitForRequest((q) => q.url().startsWith(`${env.dot.issuer}/logout/`));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const request = await logout;
+    assert.equal(request.method(), 'GET');
+    assert.ok(!request.url().includes('id_token_hint'));
+    await page.getByRole('button', { name: 'Logout' }).click();
+    await page.waitForURL((u) => u.href.startsWith(origin), { timeout: 10000, waitUntil: 'commit' });
+    await outcome(page).waitFor();
+    assert.match(await outcome(page).innerText(), /Signed out/);
+    await page.context().close();
+  });
+});
