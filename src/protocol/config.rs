@@ -185,6 +185,8 @@ pub struct Config {
     pub password: String,
     /// How Sign out reaches the provider.
     pub logout: LogoutMethod,
+    /// The provider preset applied (`protocol::presets`), or empty.
+    pub preset: String,
     /// For `private_key_jwt`: the public JWK of the key this tab generated (set by the page,
     /// shown for registration; the private half never leaves WebCrypto).
     pub client_jwk: String,
@@ -225,6 +227,7 @@ const KNOWN: &[&str] = &[
     "window",
     "token_endpoint_auth_method",
     "logout",
+    "preset",
 ];
 
 /// A note about a query parameter that was not taken.
@@ -257,6 +260,7 @@ impl Config {
             password: String::new(),
             client_jwk: String::new(),
             logout: LogoutMethod::TokenFree,
+            preset: String::new(),
         }
     }
 
@@ -355,6 +359,30 @@ impl Config {
                 }
                 self.auth_method = value;
             }
+            "preset" => {
+                if value.is_empty() {
+                    self.preset.clear();
+                    return Ok(true);
+                }
+                let p = super::presets::Preset::find(&value).ok_or_else(|| {
+                    let ids: Vec<&str> = super::presets::PRESETS.iter().map(|p| p.id).collect();
+                    format!("preset \"{value}\" is not one of {}", ids.join(", "))
+                })?;
+                // Fills in what is standard for the provider; what the user set stays.
+                self.preset = value;
+                self.logout = p.logout;
+                if !p.issuer.is_empty() {
+                    self.issuer = p.issuer.into();
+                }
+                if !p.client_id.is_empty() {
+                    self.client_id = p.client_id.into();
+                }
+                for (k, v) in p.extra {
+                    if !self.extra.iter().any(|(name, _)| name == k) {
+                        self.extra.push((k.to_string(), v.to_string()));
+                    }
+                }
+            }
             "logout" => {
                 self.logout = LogoutMethod::parse(&value).ok_or_else(|| {
                     format!("logout \"{value}\" is not one of token-free, post-hint, get-hint")
@@ -391,6 +419,7 @@ impl Config {
             "password" => self.password.clone(),
             "client_jwk" => self.client_jwk.clone(),
             "logout" => self.logout.as_str().into(),
+            "preset" => self.preset.clone(),
             _ => String::new(),
         }
     }
@@ -454,11 +483,16 @@ impl Config {
 
     /// The query string that reproduces this configuration (no secrets: there are none in it).
     pub fn to_query(&self) -> String {
-        let mut pairs: Vec<(&str, &str)> = vec![
-            ("issuer", &self.issuer),
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        // First, so that the fields after it keep their values when the link is opened.
+        if !self.preset.is_empty() {
+            pairs.push(("preset", &self.preset));
+        }
+        pairs.extend([
+            ("issuer", self.issuer.as_str()),
             ("client_id", &self.client_id),
             ("flow", self.flow.as_str()),
-        ];
+        ]);
         if self.flow.redirects() {
             pairs.push(("response_type", &self.response_type));
         }

@@ -310,8 +310,11 @@ pub fn discovery_step(
         }
     };
     step.response = Some(response_record(answer));
-    let (meta, mut checks) = judge_discovery(issuer, answer);
-    if let (Some(m), Some(c)) = (&meta, config) {
+    let (mut meta, mut checks) = judge_discovery(issuer, answer);
+    if let (Some(m), Some(c)) = (&mut meta, config) {
+        if let Some(p) = super::presets::Preset::find(&c.preset) {
+            checks.extend(p.supplement(m));
+        }
         checks.extend(super::support::support_checks(c, m));
     }
     let failure = checks.iter().find(|c| c.failed()).map(|c| {

@@ -20,6 +20,8 @@ pub mod jwks;
 pub mod jwt;
 pub mod logout;
 pub mod pkce;
+pub mod presets;
+pub mod provider;
 pub mod qr;
 pub mod refresh;
 pub mod render;

@@ -366,7 +366,22 @@ type Select = (
     &'static str,
     &'static [(&'static str, &'static str)],
 );
-const SELECTS: [Select; 7] = [
+const SELECTS: [Select; 8] = [
+    (
+        "preset",
+        "Provider preset",
+        "Fills in what is standard for a provider and lists the console settings it needs (shown by Discover the provider).",
+        &[
+            ("", "none"),
+            ("bundled", "Bundled demo provider"),
+            ("auth0", "Auth0"),
+            ("okta", "Okta"),
+            ("entra", "Microsoft Entra ID"),
+            ("google", "Google"),
+            ("keycloak", "Keycloak"),
+            ("django-oauth-toolkit", "django-oauth-toolkit"),
+        ],
+    ),
     (
         "flow",
         "Flow",
@@ -790,8 +805,8 @@ mod tests {
         );
         assert!(html.contains("<option value=\"form_post\" selected>"));
         assert!(html.contains("<option value=\"code\" selected>"));
-        // flow, response type, mode, window, sign-out request, break-it.
-        assert_eq!(html.matches(" selected").count(), 6);
+        // preset, flow, response type, mode, window, sign-out request, break-it.
+        assert_eq!(html.matches(" selected").count(), 7);
         assert!(html.contains("<option value=\"token-free\" selected>"));
         assert!(html.contains("id=\"extra\""));
         // A public PKCE client has no secret field, no client authentication choice.

@@ -28,6 +28,19 @@ async function open(params) {
   const context = await env.browser.newContext();
   const page = await context.newPage();
   const seen = watch(page, origin);
+  // The token answers, read on their way (a preflighted response's body is not otherwise
+  // available to the test), so the audit knows every token issued.
+  await page.route(`${env.dot.issuer}/token/`, async (route) => {
+    const response = await route.fetch();
+    const body = await response.text();
+    try {
+      const j = JSON.parse(body);
+      for (const k of ['access_token', 'id_token', 'refresh_token']) if (j[k] && !seen.tokens.includes(j[k])) seen.tokens.push(j[k]);
+    } catch {
+      /* not JSON: nothing issued */
+    }
+    await route.fulfill({ response, body });
+  });
   const q = new URLSearchParams({ issuer: env.dot.issuer, ...params });
   await page.goto(`${origin}/?${q}`);
   await page.waitForFunction(() => !document.querySelector('[data-testid=sign-in]').disabled);
