@@ -3,6 +3,7 @@
 //! A flow knows the order of things; `protocol` knows the rules; the UI only renders steps and
 //! sends intents (sign in, call the API, sign out).
 
+pub mod card;
 pub mod device;
 pub mod direct;
 pub mod inspect;

@@ -266,6 +266,19 @@ pub fn judge_discovery(
     (ok.then_some(meta), checks)
 }
 
+/// Judges accepted metadata for a configuration: endpoints the preset supplies (added to
+/// `meta`), the provider's support for what the configuration asks (`support`), and the
+/// members and algorithms an OpenID Provider publishes (`provider`).
+pub fn judge_for(config: &super::config::Config, meta: &mut ProviderMetadata) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if let Some(p) = super::presets::Preset::find(&config.preset) {
+        checks.extend(p.supplement(meta));
+    }
+    checks.extend(super::provider::metadata_checks(meta));
+    checks.extend(super::support::support_checks(config, meta));
+    checks
+}
+
 /// The discovery panel before the answer: the request about to be sent.
 pub fn discovery_request_step(url: &str) -> Step {
     let mut step = Step::new(
@@ -312,10 +325,7 @@ pub fn discovery_step(
     step.response = Some(response_record(answer));
     let (mut meta, mut checks) = judge_discovery(issuer, answer);
     if let (Some(m), Some(c)) = (&mut meta, config) {
-        if let Some(p) = super::presets::Preset::find(&c.preset) {
-            checks.extend(p.supplement(m));
-        }
-        checks.extend(super::support::support_checks(c, m));
+        checks.extend(judge_for(c, m));
     }
     let failure = checks.iter().find(|c| c.failed()).map(|c| {
         FlowError::new(

@@ -384,7 +384,11 @@ mod tests {
     fn presets_are_unique_and_complete() {
         for (i, p) in PRESETS.iter().enumerate() {
             assert!(PRESETS[..i].iter().all(|q| q.id != p.id), "{}", p.id);
-            assert!(!p.quirks.is_empty() && !p.issuer_form.is_empty(), "{}", p.id);
+            assert!(
+                !p.quirks.is_empty() && !p.issuer_form.is_empty(),
+                "{}",
+                p.id
+            );
             assert_eq!(Preset::find(p.id), Some(p));
         }
         assert!(Preset::find("nope").is_none());
@@ -400,7 +404,10 @@ mod tests {
         };
         let checks = p.supplement(&mut m);
         assert_eq!(checks.len(), 1);
-        assert_eq!(m.revocation_endpoint.as_deref(), Some("https://op/o/revoke"));
+        assert_eq!(
+            m.revocation_endpoint.as_deref(),
+            Some("https://op/o/revoke")
+        );
         assert_eq!(
             m.device_authorization_endpoint.as_deref(),
             Some("https://op/o/device-authorization/")
@@ -410,14 +417,28 @@ mod tests {
 
     #[test]
     fn a_preset_fills_the_configuration_and_its_panel() {
-        let (c, ignored) = Config::defaults("https://app/").apply_query("preset=okta&issuer=https%3A%2F%2Fx.okta.com%2Foauth2%2Fdefault");
+        let (c, ignored) = Config::defaults("https://app/")
+            .apply_query("preset=okta&issuer=https%3A%2F%2Fx.okta.com%2Foauth2%2Fdefault");
         assert!(ignored.is_empty());
         assert_eq!(c.logout, LogoutMethod::GetHint);
         assert_eq!(c.issuer, "https://x.okta.com/oauth2/default");
         let (c, _) = Config::defaults("https://app/").apply_query("preset=auth0");
         assert!(c.extra.iter().any(|(k, _)| k == "audience"));
-        let step = Preset::find("auth0").unwrap().step("https://app", "https://app/", "https://app/callback.html");
-        assert!(step.params.iter().any(|p| p.value == "https://app" && p.name == "Allowed Web Origins"));
-        assert_eq!(Config::defaults("https://app/").apply_query("preset=nope").1.len(), 1);
+        let step = Preset::find("auth0").unwrap().step(
+            "https://app",
+            "https://app/",
+            "https://app/callback.html",
+        );
+        assert!(step
+            .params
+            .iter()
+            .any(|p| p.value == "https://app" && p.name == "Allowed Web Origins"));
+        assert_eq!(
+            Config::defaults("https://app/")
+                .apply_query("preset=nope")
+                .1
+                .len(),
+            1
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! RFC 8414 section 2), a CORS probe of each endpoint the chosen flow calls from this page, and
 //! the key set (RFC 7517, RFC 7518). Each finding is one check with its spec section.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 
 use super::config::{Config, Flow};
@@ -84,17 +84,16 @@ pub fn metadata_checks(meta: &ProviderMetadata) -> Vec<Check> {
                 "; RS256, which every OpenID Provider must offer, is not listed."
             }
         );
-        checks.push(if usable.is_empty() {
-            Check::fail(
+        // A warning, not a refusal: a plain OAuth 2.0 login needs no ID token, and one that
+        // does is refused at its signature with the algorithm named.
+        checks.push(if rs256 && !usable.is_empty() {
+            Check::pass("signing algorithms", detail, "OIDC Discovery 3")
+        } else {
+            Check::warn(
                 "signing algorithms",
                 detail,
                 "OIDC Discovery 3; OIDC Core 15.1",
-                ErrorCode::UnsupportedAlg,
             )
-        } else if rs256 {
-            Check::pass("signing algorithms", detail, "OIDC Discovery 3")
-        } else {
-            Check::warn("signing algorithms", detail, "OIDC Discovery 3; OIDC Core 15.1")
         });
     }
     checks
@@ -107,59 +106,97 @@ pub struct CorsTarget {
     pub member: &'static str,
     pub url: String,
     pub method: &'static str,
-    /// Headers the real request carries beyond the CORS-safelisted ones.
-    pub headers: Vec<(&'static str, &'static str)>,
+    /// Headers the real request carries beyond the CORS-safelisted ones (with probe values).
+    pub headers: Vec<(&'static str, String)>,
+    /// The probe's form body: it names the client, as the real request does, because many
+    /// providers decide CORS per client; it carries no credential and no grant.
+    pub body: Option<String>,
 }
+
+/// An endpoint to probe before it is known to exist: member, URL, method, headers and body.
+type Wanted = (
+    &'static str,
+    Option<String>,
+    &'static str,
+    (Vec<(&'static str, String)>, Option<String>),
+);
 
 /// The endpoints the configured flow will call from the browser.
 pub fn cors_targets(config: &Config, meta: &ProviderMetadata) -> Vec<CorsTarget> {
     let flow = config.flow;
-    let basic = config.auth_method == "client_secret_basic";
-    let form_headers = if basic {
-        vec![("Authorization", "Basic Zmxvd2xhYjpwcm9iZQ==")]
+    let client = config.client_id.trim();
+    // The client named as the real request names it (Basic header or form body), with a
+    // probe value where the credential goes: a refusal, never a grant.
+    let (form_headers, form_body) = if config.auth_method == "client_secret_basic" {
+        let pair = STANDARD.encode(format!("{client}:flowlab-cors-probe"));
+        (
+            vec![("Authorization", format!("Basic {pair}"))],
+            String::new(),
+        )
     } else {
-        Vec::new()
+        (
+            Vec::new(),
+            super::url::encode_pairs([("client_id", client)]),
+        )
     };
-    let mut out = Vec::new();
-    let mut add = |member: &'static str, url: &Option<String>, method, headers: Vec<_>| {
-        if let Some(u) = url {
-            out.push(CorsTarget {
-                member,
-                url: u.clone(),
-                method,
-                headers,
-            });
-        }
-    };
+    let form = || (form_headers.clone(), Some(form_body.clone()));
+    let bearer = || vec![("Authorization", "Bearer flowlab-cors-probe".to_string())];
+    let mut wanted: Vec<Wanted> = Vec::new();
     if flow != Flow::Implicit {
-        add("token_endpoint", &meta.token_endpoint, "POST", form_headers.clone());
+        wanted.push((
+            "token_endpoint",
+            meta.token_endpoint.clone(),
+            "POST",
+            form(),
+        ));
     }
     if flow == Flow::Device {
-        add(
+        wanted.push((
             "device_authorization_endpoint",
-            &meta.device_authorization_endpoint,
+            meta.device_authorization_endpoint.clone(),
             "POST",
-            form_headers.clone(),
-        );
+            form(),
+        ));
     }
-    let bearer = vec![("Authorization", "Bearer flowlab-cors-probe")];
-    if config.api_url.trim().is_empty() {
-        if flow.has_user() {
-            add("userinfo_endpoint", &meta.userinfo_endpoint, "GET", bearer);
-        }
-    } else {
-        add("API URL", &Some(config.api_url.trim().to_string()), "GET", bearer);
+    match config.api_url.trim() {
+        "" if flow.has_user() => wanted.push((
+            "userinfo_endpoint",
+            meta.userinfo_endpoint.clone(),
+            "GET",
+            (bearer(), None),
+        )),
+        "" => {}
+        api => wanted.push(("API URL", Some(api.to_string()), "GET", (bearer(), None))),
     }
-    add("revocation_endpoint", &meta.revocation_endpoint, "POST", form_headers);
+    wanted.push((
+        "revocation_endpoint",
+        meta.revocation_endpoint.clone(),
+        "POST",
+        form(),
+    ));
     if config.auth_method == "private_key_jwt" {
-        add(
+        wanted.push((
             "registration_endpoint",
-            &meta.registration_endpoint,
+            meta.registration_endpoint.clone(),
             "POST",
-            vec![("Content-Type", "application/json")],
-        );
+            (
+                vec![("Content-Type", "application/json".to_string())],
+                Some("{}".into()),
+            ),
+        ));
     }
-    out
+    wanted
+        .into_iter()
+        .filter_map(|(member, url, method, (headers, body))| {
+            Some(CorsTarget {
+                member,
+                url: url?,
+                method,
+                headers,
+                body,
+            })
+        })
+        .collect()
 }
 
 /// What a probe of one endpoint found.
@@ -184,7 +221,8 @@ pub fn cors_check(target: &CorsTarget, probe: &Probe, origin: &str) -> Check {
         Probe::Readable(status) => Check::pass(
             "CORS",
             format!(
-                "{what}: readable from {origin} (HTTP {status} to a probe that carries no credential){}.",
+                "{what}: readable from {origin} (HTTP {status} to a probe that names the client but carries no \
+                 credential){}.",
                 if headers.is_empty() {
                     String::new()
                 } else {
@@ -261,7 +299,11 @@ pub fn jwks_checks(jwks: &Jwks, meta: &ProviderMetadata) -> Vec<Check> {
     } else {
         Check::pass(
             "signing keys",
-            format!("{} signing key(s) of {} in the set.", sig_keys.len(), jwks.keys.len()),
+            format!(
+                "{} signing key(s) of {} in the set.",
+                sig_keys.len(),
+                jwks.keys.len()
+            ),
             "RFC 7517 5",
         )
     });
@@ -319,11 +361,18 @@ pub fn jwks_checks(jwks: &Jwks, meta: &ProviderMetadata) -> Vec<Check> {
         .collect();
     if sig_keys.iter().any(|k| k.kty == "RSA") {
         checks.push(if small.is_empty() {
-            Check::pass("RSA key size", "Every RSA key has at least 2048 bits.", "RFC 7518 3.3")
+            Check::pass(
+                "RSA key size",
+                "Every RSA key has at least 2048 bits.",
+                "RFC 7518 3.3",
+            )
         } else {
             Check::fail(
                 "RSA key size",
-                format!("Too small: {}. RSA signature keys must have at least 2048 bits.", small.join(", ")),
+                format!(
+                    "Too small: {}. RSA signature keys must have at least 2048 bits.",
+                    small.join(", ")
+                ),
                 "RFC 7518 3.3",
                 ErrorCode::UnknownKey,
             )
@@ -339,7 +388,10 @@ pub fn jwks_checks(jwks: &Jwks, meta: &ProviderMetadata) -> Vec<Check> {
     if !no_key.is_empty() {
         checks.push(Check::warn(
             "a key for each algorithm",
-            format!("Discovery lists {} but the set holds no key of that type.", no_key.join(", ")),
+            format!(
+                "Discovery lists {} but the set holds no key of that type.",
+                no_key.join(", ")
+            ),
             "OIDC Discovery 3; RFC 7517 4.1",
         ));
     }
@@ -378,15 +430,25 @@ mod tests {
             ..ProviderMetadata::default()
         };
         let c = metadata_checks(&m);
-        assert_eq!(status(&c, "OpenID Provider metadata"), Some(CheckStatus::Warn));
+        assert_eq!(
+            status(&c, "OpenID Provider metadata"),
+            Some(CheckStatus::Warn)
+        );
         let algs = c.iter().find(|x| x.name == "signing algorithms").unwrap();
         assert_eq!(algs.status, CheckStatus::Pass);
-        assert!(algs.detail.contains("never accepts HS256"), "{}", algs.detail);
+        assert!(
+            algs.detail.contains("never accepts HS256"),
+            "{}",
+            algs.detail
+        );
         let m = ProviderMetadata {
             id_token_signing_alg_values_supported: vec!["HS256".into()],
             ..ProviderMetadata::default()
         };
-        assert_eq!(status(&metadata_checks(&m), "signing algorithms"), Some(CheckStatus::Fail));
+        assert_eq!(
+            status(&metadata_checks(&m), "signing algorithms"),
+            Some(CheckStatus::Warn)
+        );
     }
 
     #[test]
@@ -400,13 +462,27 @@ mod tests {
         };
         let members = |q: &str| {
             let (c, _) = Config::defaults("https://app/").apply_query(q);
-            cors_targets(&c, &meta).into_iter().map(|t| t.member).collect::<Vec<_>>()
+            cors_targets(&c, &meta)
+                .into_iter()
+                .map(|t| t.member)
+                .collect::<Vec<_>>()
         };
-        assert_eq!(members("flow=pkce"), ["token_endpoint", "userinfo_endpoint", "revocation_endpoint"]);
-        assert_eq!(members("flow=implicit"), ["userinfo_endpoint", "revocation_endpoint"]);
+        assert_eq!(
+            members("flow=pkce"),
+            ["token_endpoint", "userinfo_endpoint", "revocation_endpoint"]
+        );
+        assert_eq!(
+            members("flow=implicit"),
+            ["userinfo_endpoint", "revocation_endpoint"]
+        );
         assert_eq!(
             members("flow=device"),
-            ["token_endpoint", "device_authorization_endpoint", "userinfo_endpoint", "revocation_endpoint"]
+            [
+                "token_endpoint",
+                "device_authorization_endpoint",
+                "userinfo_endpoint",
+                "revocation_endpoint"
+            ]
         );
         assert_eq!(
             members("flow=client-credentials&api_url=https%3A%2F%2Fapi"),
@@ -414,12 +490,28 @@ mod tests {
         );
         let (c, _) = Config::defaults("https://app/").apply_query("flow=client-credentials");
         let t = cors_targets(&c, &meta);
-        assert_eq!(t[0].headers[0].0, "Authorization");
+        // Basic base64 of "flowlab-demo:flowlab-cors-probe": the client named, no credential.
+        assert_eq!(
+            t[0].headers[0].1,
+            "Basic Zmxvd2xhYi1kZW1vOmZsb3dsYWItY29ycy1wcm9iZQ=="
+        );
+        let (c, _) = Config::defaults("https://app/").apply_query("flow=pkce");
+        assert_eq!(
+            cors_targets(&c, &meta)[0].body.as_deref(),
+            Some("client_id=flowlab-demo")
+        );
         let refused = cors_check(&t[0], &Probe::HeaderRefused, "https://app");
-        assert!(refused.detail.contains("Access-Control-Allow-Headers: Authorization"));
+        assert!(refused
+            .detail
+            .contains("Access-Control-Allow-Headers: Authorization"));
         let origin = cors_check(&t[0], &Probe::OriginRefused, "https://app");
-        assert!(origin.detail.contains("Access-Control-Allow-Origin: https://app"));
-        assert_eq!(cors_check(&t[0], &Probe::Readable(401), "https://app").status, CheckStatus::Pass);
+        assert!(origin
+            .detail
+            .contains("Access-Control-Allow-Origin: https://app"));
+        assert_eq!(
+            cors_check(&t[0], &Probe::Readable(401), "https://app").status,
+            CheckStatus::Pass
+        );
     }
 
     #[test]
@@ -440,13 +532,25 @@ mod tests {
         assert_eq!(status(&c, "unique kid"), Some(CheckStatus::Fail));
         assert_eq!(status(&c, "use and alg"), Some(CheckStatus::Warn));
         let size = c.iter().find(|x| x.name == "RSA key size").unwrap();
-        assert!(size.failed() && size.detail.contains("1024 bits"), "{}", size.detail);
-        assert_eq!(status(&c, "a key for each algorithm"), Some(CheckStatus::Warn));
-        let good = parse_jwks(&format!(r#"{{"keys":[{{"kty":"RSA","kid":"a","alg":"RS256","n":"{big_n}","e":"AQAB"}}]}}"#)).unwrap();
+        assert!(
+            size.failed() && size.detail.contains("1024 bits"),
+            "{}",
+            size.detail
+        );
+        assert_eq!(
+            status(&c, "a key for each algorithm"),
+            Some(CheckStatus::Warn)
+        );
+        let good = parse_jwks(&format!(
+            r#"{{"keys":[{{"kty":"RSA","kid":"a","alg":"RS256","n":"{big_n}","e":"AQAB"}}]}}"#
+        ))
+        .unwrap();
         let meta = ProviderMetadata {
             id_token_signing_alg_values_supported: vec!["RS256".into()],
             ..ProviderMetadata::default()
         };
-        assert!(jwks_checks(&good, &meta).iter().all(|c| c.status == CheckStatus::Pass));
+        assert!(jwks_checks(&good, &meta)
+            .iter()
+            .all(|c| c.status == CheckStatus::Pass));
     }
 }

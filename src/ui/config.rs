@@ -10,14 +10,14 @@ use leptos::task::spawn_local;
 
 use super::state::{AppState, Outcome};
 use crate::browser;
-use crate::flows::pkce;
 
 /// The shareable link for the current configuration (never a secret: there is none in it).
 pub fn share_link(state: AppState) -> String {
     format!("{}?{}", browser::app_base(), state.config.get().to_query())
 }
 
-/// "Discover the provider": fetches and judges the discovery document alone.
+/// "Discover the provider": the provider card (discovery judged for this configuration, the
+/// preset's console settings, a CORS probe, the key set); nothing is signed in.
 pub fn discover(state: AppState) {
     let cfg = state.config.get_untracked();
     state.reset();
@@ -25,9 +25,17 @@ pub fn discover(state: AppState) {
         .outcome
         .set(Outcome::busy("Discovering the provider\u{2026}"));
     spawn_local(async move {
-        match pkce::discover(&state, &cfg.issuer, Some(&cfg)).await {
-            Ok((meta, _)) => state.outcome.set(Outcome {
+        match crate::flows::card::provider_card(&state, &cfg).await {
+            Ok((meta, 0)) => state.outcome.set(Outcome {
                 text: format!("Discovered {}: ready to sign in.", meta.issuer),
+                ..Outcome::idle()
+            }),
+            Ok((meta, n)) => state.outcome.set(Outcome {
+                text: format!(
+                    "Discovered {}, with {n} finding(s) to fix before this configuration can sign in: see the \
+                     failed checks below.",
+                    meta.issuer
+                ),
                 ..Outcome::idle()
             }),
             Err(e) => state.fail(e),
@@ -57,7 +65,7 @@ pub fn on_input(state: AppState, ev: &web_sys::Event) {
         // These change which fields the form shows: draw it again (the focus stays put).
         if matches!(
             id.as_str(),
-            "flow" | "response_type" | "token_endpoint_auth_method"
+            "flow" | "response_type" | "token_endpoint_auth_method" | "preset"
         ) {
             state.redraw_config();
             show_key(state);

@@ -126,6 +126,27 @@ describe('django-oauth-toolkit with its defaults', () => {
     await page.context().close();
   });
 
+  test('the provider card with the django-oauth-toolkit preset: members, endpoints it leaves out, console settings, CORS, keys', async () => {
+    const { page } = await open({ preset: 'django-oauth-toolkit', client_id: 'flowlab-dot-spa', flow: 'device' });
+    await page.getByTestId('discover').click();
+    await page.waitForFunction(() => document.querySelector('li.step[data-step=jwks]')?.dataset.status);
+    const discovery = page.locator('li.step[data-step=discovery]');
+    // Discovery leaves out the device and revocation endpoints: the preset supplies them, and says so.
+    const supplied = await discovery.locator('li.check.warn', { hasText: 'endpoint from the preset' }).allInnerTexts();
+    assert.equal(supplied.length, 2, supplied.join('\n'));
+    assert.match(supplied.join(' '), /device-authorization/);
+    assert.match(await discovery.locator('li.check', { hasText: 'response_type supported' }).count().then(String), /^0$/);
+    // The console settings, with this app's own values.
+    assert.match(await page.locator('li.step[data-step=preset]').innerText(), new RegExp(`CORS_ALLOWED_ORIGINS[\\s\\S]*${origin.replace(/[.]/g, '\\.')}`));
+    // Every endpoint the device flow calls from this page allows it; the keys pass.
+    const cors = await page.locator('li.step[data-step=cors-probe] li.check').allInnerTexts();
+    assert.deepEqual(cors.map((t) => /readable from/.test(t)), [true, true, true, true], cors.join('\n'));
+    assert.match(cors.join(' '), /device_authorization_endpoint/);
+    assert.equal(await page.locator('li.step[data-step=jwks] li.check.fail').count(), 0);
+    assert.match(await outcome(page).innerText(), /ready to sign in/);
+    await page.context().close();
+  });
+
   test('code flow with a client secret (popup)', async () => {
     const { page, seen } = await open({ client_id: 'flowlab-dot-web', flow: 'code' });
     await page.getByTestId('client-secret').fill('flowlab-dot-web-secret');

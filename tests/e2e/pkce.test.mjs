@@ -19,6 +19,12 @@ const env = environment({
   after,
 });
 
+/** The ID token the provider issued, once the watcher has read the token response. */
+async function issuedIdToken(page, issued) {
+  for (let i = 0; i < 50 && !issued.tokens.some((t) => t.split('.').length === 3); i += 1) await page.waitForTimeout(100);
+  return issued.tokens.find((t) => t.split('.').length === 3);
+}
+
 function appUrl(params = {}, origin = appOrigins[0]) {
   const q = new URLSearchParams({ issuer: env.idp.issuer, client_id: 'flowlab-demo', ...params });
   return `${origin}/?${q}`;
@@ -206,6 +212,21 @@ describe('Authorization Code with PKCE', () => {
     await page.close();
   });
 
+  test('the provider card names the origin and header to allow where CORS refuses this page', async () => {
+    const page = await (await env.browser.newContext()).newPage();
+    // Opened at localhost, which the provider does not allow (its CORS list has 127.0.0.1 only).
+    await page.goto(appUrl({ flow: 'code' }, appOrigins[1]));
+    await page.getByTestId('discover').click();
+    await page.waitForFunction(() => document.querySelector('li.step[data-step=jwks]')?.dataset.status);
+    const cors = page.locator('li.step[data-step=cors-probe] li.check.fail');
+    assert.ok((await cors.count()) >= 2, (await page.locator('li.step[data-step=cors-probe]').innerText()) + (await page.locator('li.step[data-step=discovery]').innerText()));
+    assert.match(await cors.first().innerText(), new RegExp(`token_endpoint[\\s\\S]*Access-Control-Allow-Origin: ${appOrigins[1]}`));
+    assert.match(await cors.first().innerText(), /Access-Control-Allow-Headers: Authorization/);
+    assert.match(await outcome(page).innerText(), /finding\(s\) to fix/);
+    assert.equal(await outcome(page).getAttribute('data-status'), 'idle');
+    await page.close();
+  });
+
   test('sign out revokes and forgets the tokens and ends the provider session', async () => {
     const page = await (await env.browser.newContext()).newPage();
     const issued = watch(page, appOrigins[0]);
@@ -215,7 +236,7 @@ describe('Authorization Code with PKCE', () => {
     const userinfo = (token) => fetch(`${env.idp.issuer}/me`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.status);
     assert.equal(await userinfo(accessToken), 200);
     const seen = watch(page, appOrigins[0]);
-    const idToken = issued.tokens.find((t) => t.split('.').length === 3);
+    const idToken = await issuedIdToken(page, issued);
     assert.ok(idToken, 'the sign-in issued an ID token');
     const logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -253,7 +274,7 @@ describe('Authorization Code with PKCE', () => {
     let issued = watch(page, appOrigins[0]);
     let r = await signIn(page, { logout: 'get-hint' });
     assert.equal(r.status, 'signed-in', r.text);
-    let idToken = issued.tokens.find((t) => t.split('.').length === 3);
+    let idToken = await issuedIdToken(page, issued);
     let logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
     await page.getByRole('button', { name: 'Sign out' }).click();
     let request = await logout;
@@ -271,7 +292,7 @@ describe('Authorization Code with PKCE', () => {
     issued = watch(page, appOrigins[0]);
     r = await signIn(page, { logout: 'post-hint' });
     assert.equal(r.status, 'signed-in', r.text);
-    idToken = issued.tokens.find((t) => t.split('.').length === 3);
+    idToken = await issuedIdToken(page, issued);
     logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
     await page.getByRole('button', { name: 'Sign out' }).click();
     request = await logout;
