@@ -147,6 +147,24 @@ describe('django-oauth-toolkit with its defaults', () => {
     await page.context().close();
   });
 
+  test('without openid: a plain OAuth 2.0 run, no nonce, no ID token expected, the API the only source', async () => {
+    const { page, seen } = await open({ client_id: 'flowlab-dot-spa', scope: 'read', api_url: `${env.dot.origin}/api/hello` });
+    const authorize = page.waitForRequest((q) => q.url().startsWith(`${env.dot.issuer}/authorize/`));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const query = new URL((await authorize).url()).searchParams;
+    assert.equal(query.get('scope'), 'read');
+    assert.equal(query.get('nonce'), null);
+    await signInAtDot(page, env.dot.origin);
+    const r = await settled(page);
+    assert.equal(r.status, 'signed-in', r.text);
+    assert.match(await page.locator('li.step[data-step=no-id-token]').innerText(), /no signed statement of who the user is/);
+    assert.equal(await page.getByTestId('id-token-claims').count(), 0);
+    await page.getByRole('button', { name: 'Call the API' }).click();
+    await page.waitForFunction(() => /flowlab-dot-spa/.test(document.querySelector('[data-testid=api-response]')?.textContent || ''));
+    await audit(page, seen);
+    await page.context().close();
+  });
+
   test('code flow with a client secret (popup)', async () => {
     const { page, seen } = await open({ client_id: 'flowlab-dot-web', flow: 'code' });
     await page.getByTestId('client-secret').fill('flowlab-dot-web-secret');

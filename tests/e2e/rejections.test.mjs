@@ -93,6 +93,33 @@ describe('rejections', () => {
     assert.match(r.text, /HTML page titled .502 Bad Gateway./);
   });
 
+  test('a 5 MiB token response is refused unparsed (response_too_large), with no panic, declared or not', async () => {
+    for (const declared of [true, false]) {
+      const page = await newPage();
+      const seen = watch(page, origin);
+      await page.route(`${env.idp.issuer}/token`, async (route) => {
+        if (route.request().method() !== 'POST') return route.continue();
+        const response = await route.fetch();
+        const json = await response.json();
+        const body = JSON.stringify({ ...json, padding: 'x'.repeat(5 * 1024 * 1024) });
+        const headers = { ...response.headers(), 'access-control-allow-origin': origin };
+        // Without a length the bound holds while the stream is read.
+        if (!declared) headers['transfer-encoding'] = 'chunked';
+        delete headers['content-length'];
+        return route.fulfill({ status: 200, headers, body });
+      });
+      await startLogin(page);
+      await signInAtProvider(page, env.idp.issuer);
+      const r = await settled(page);
+      assert.equal(r.error, 'response_too_large', r.text);
+      assert.match(r.text, /more than 1024 KiB/);
+      assert.deepEqual(seen.errors.filter((e) => /panic|unreachable|RuntimeError/i.test(e)), []);
+      // The app is still alive: the configuration can be used again.
+      assert.equal(await page.getByRole('button', { name: 'Sign in' }).isEnabled(), true);
+      await page.context().close();
+    }
+  });
+
   test('the user cancels at the provider: idp_error with the provider description, as text', async () => {
     const page = await newPage();
     await startLogin(page);
