@@ -144,9 +144,10 @@ impl AppState {
     pub async fn settle_login(self, result: Result<crate::flows::Session, FlowError>) {
         match result {
             Ok(session) => {
-                // Without a user there is no userinfo: the API is called when one is named.
+                // Userinfo belongs to OpenID Connect (a user, and openid asked); otherwise the
+                // API is called only when one is named.
                 let call = session.tokens.access_token.is_some()
-                    && (session.config.flow.has_user()
+                    && ((session.config.flow.has_user() && session.config.asks_openid())
                         || !session.config.api_url.trim().is_empty());
                 self.session.set(Some(session));
                 if call {

@@ -232,6 +232,7 @@ describe('Authorization Code with PKCE', () => {
     const issued = watch(page, appOrigins[0]);
     const r = await signIn(page, {});
     assert.equal(r.status, 'signed-in', r.text);
+    await issuedIdToken(page, issued);
     const accessToken = issued.tokens[0];
     const userinfo = (token) => fetch(`${env.idp.issuer}/me`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.status);
     assert.equal(await userinfo(accessToken), 200);
