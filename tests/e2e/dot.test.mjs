@@ -113,6 +113,8 @@ describe('django-oauth-toolkit with its defaults', () => {
     const { page } = await open({ client_id: 'flowlab-dot-spa', window: 'popup' });
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    const popupRequests = [];
+    popup.on('request', (q) => popupRequests.push(q.url()));
     await popup.waitForURL((u) => u.href.startsWith(`${env.dot.origin}/accounts/login/`), { timeout: 15000 });
     const response = await popup.reload();
     assert.equal(response.headers()['cross-origin-opener-policy'], 'same-origin');
@@ -123,6 +125,10 @@ describe('django-oauth-toolkit with its defaults', () => {
     const r = await settled(page);
     assert.equal(r.status, 'signed-in', r.text);
     assert.equal(await page.getByRole('button', { name: 'Cancel' }).isEnabled(), false);
+    // The popup's callback page relayed without loading the app a second time.
+    const fromApp = popupRequests.filter((u) => u.startsWith(origin));
+    assert.ok(fromApp.some((u) => u.includes('/callback.html')), fromApp.join('\n'));
+    assert.deepEqual(fromApp.filter((u) => /\.wasm$|flowlab-[0-9a-f]+\.js$|\.css$/.test(u)), []);
     await page.context().close();
   });
 

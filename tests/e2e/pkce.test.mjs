@@ -269,39 +269,44 @@ describe('Authorization Code with PKCE', () => {
     await page.close();
   });
 
-  test('sign out by explicit choice: id_token_hint in a GET (labelled with its cost) or in a POSTed form', async () => {
+  test('sign out by explicit choice: id_token_hint in a GET, labelled with its cost', { timeout: 60000 }, async () => {
     // get-hint: the hint in the URL, as some providers demand; the provider takes it.
-    let page = await (await env.browser.newContext()).newPage();
-    let issued = watch(page, appOrigins[0]);
-    let r = await signIn(page, { logout: 'get-hint' });
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    const issued = watch(page, appOrigins[0]);
+    const r = await signIn(page, { logout: 'get-hint' });
     assert.equal(r.status, 'signed-in', r.text);
-    let idToken = await issuedIdToken(page, issued);
-    let logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
+    const idToken = await issuedIdToken(page, issued);
+    const logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
     await page.getByRole('button', { name: 'Sign out' }).click();
-    let request = await logout;
+    const request = await logout;
     assert.equal(request.method(), 'GET');
     assert.equal(new URL(request.url()).searchParams.get('id_token_hint'), idToken);
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.waitForURL((u) => u.href.startsWith(appOrigins[0]), { timeout: 10000, waitUntil: 'commit' });
     await outcome(page).waitFor();
     assert.match(await outcome(page).innerText(), /Signed out/);
-    await page.close();
+    await context.close();
+  });
+
+  test('sign out by explicit choice: id_token_hint in a POSTed form', { timeout: 60000 }, async () => {
     // post-hint: the hint in a form body, in no URL. The bundled provider runs as its users run
     // it, and oidc-provider takes no POST here unless its cookies are SameSite=None: only the
     // request is checked.
-    page = await (await env.browser.newContext()).newPage();
-    issued = watch(page, appOrigins[0]);
-    r = await signIn(page, { logout: 'post-hint' });
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    const issued = watch(page, appOrigins[0]);
+    const r = await signIn(page, { logout: 'post-hint' });
     assert.equal(r.status, 'signed-in', r.text);
-    idToken = await issuedIdToken(page, issued);
-    logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
+    const idToken = await issuedIdToken(page, issued);
+    const logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/session/end`));
     await page.getByRole('button', { name: 'Sign out' }).click();
-    request = await logout;
+    const request = await logout;
     assert.equal(request.method(), 'POST');
     assert.equal(request.url(), `${env.idp.issuer}/session/end`);
     const form = new URLSearchParams(request.postData());
     assert.equal(form.get('id_token_hint'), idToken);
     assert.equal(form.get('client_id'), 'flowlab-demo');
-    await page.close();
+    await context.close();
   });
 });
