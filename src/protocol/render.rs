@@ -796,8 +796,15 @@ mod tests {
     #[test]
     fn the_preset_choices_are_the_presets() {
         let (_, _, _, options) = SELECTS.iter().find(|s| s.0 == "preset").unwrap();
-        let ids: Vec<&str> = options.iter().map(|o| o.0).filter(|v| !v.is_empty()).collect();
-        let presets: Vec<&str> = crate::protocol::presets::PRESETS.iter().map(|p| p.id).collect();
+        let ids: Vec<&str> = options
+            .iter()
+            .map(|o| o.0)
+            .filter(|v| !v.is_empty())
+            .collect();
+        let presets: Vec<&str> = crate::protocol::presets::PRESETS
+            .iter()
+            .map(|p| p.id)
+            .collect();
         assert_eq!(ids, presets);
     }
 
