@@ -171,6 +171,34 @@ describe('django-oauth-toolkit with its defaults', () => {
     await page.context().close();
   });
 
+  test('device flow: refused without the preset (discovery names no device endpoint), signed in with it', async () => {
+    let { page } = await open({ client_id: 'flowlab-dot-device', flow: 'device', scope: 'openid profile' });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const r = await settled(page);
+    assert.equal(r.error, 'unsupported_by_provider', r.text);
+    await page.context().close();
+    ({ page } = await open({ preset: 'django-oauth-toolkit', client_id: 'flowlab-dot-device', flow: 'device', scope: 'openid profile' }));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const code = page.getByTestId('user-code');
+    await code.waitFor({ timeout: 10000 });
+    const userCode = await code.innerText();
+    // The user, on another device: DOT's own pages (log in, enter the code, accept).
+    const phone = await (await env.browser.newContext()).newPage();
+    await phone.goto(await page.getByTestId('verification-uri').getAttribute('href'));
+    await phone.fill('input[name=username]', 'bob');
+    await phone.fill('input[name=password]', 'looking-glass');
+    await Promise.all([phone.waitForURL(/\/o\/device\/$/), phone.click('button[type=submit]')]);
+    await phone.fill('input[name=user_code]', userCode);
+    await Promise.all([phone.waitForURL(/device-confirm/), phone.locator('form [type=submit]').first().click()]);
+    await phone.getByRole('button', { name: 'Accept' }).click();
+    const done = await settled(page, 30000);
+    assert.equal(done.status, 'signed-in', done.text);
+    // DOT issues no ID token for the device grant: with openid asked, the poll step says so.
+    assert.match(await page.locator('li.step[data-step=poll] li.check.warn').innerText(), /no ID token came back/);
+    await phone.context().close();
+    await page.context().close();
+  });
+
   test('code flow with a client secret (popup)', async () => {
     const { page, seen } = await open({ client_id: 'flowlab-dot-web', flow: 'code' });
     await page.getByTestId('client-secret').fill('flowlab-dot-web-secret');
