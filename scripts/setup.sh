@@ -38,9 +38,16 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_V
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# A current wasm-opt (binaryen 116) from the wasm-opt crate: Debian's binaryen 108 mis-handles
+# wasm-bindgen's externref table. It lands in ~/.cargo/bin, ahead of any system wasm-opt.
+WASM_OPT_VERSION=0.116.1
+if ! "$HOME/.cargo/bin/wasm-opt" --version 2>/dev/null | grep -q "version 116"; then
+  say "Installing wasm-opt $WASM_OPT_VERSION (binaryen 116; about 10 minutes, once)"
+  cargo install wasm-opt --version "$WASM_OPT_VERSION" --locked
+fi
+
 apt_missing=()
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_missing+=(nodejs npm); fi
-if ! command -v wasm-opt >/dev/null; then apt_missing+=(binaryen); fi
 if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then apt_missing+=(chromium); fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "Installing ${apt_missing[*]} from Debian"

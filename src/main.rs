@@ -4,6 +4,7 @@
 fn main() {
     // The page's structure is index.html: there is no view tree to mount, only the reactive
     // root (an owner that lives as long as the page) and the task executor.
+    flowlab::browser::mark("wasm-started");
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let owner = leptos::prelude::Owner::new();
     owner.with(flowlab::ui::app);

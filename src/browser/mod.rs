@@ -47,6 +47,18 @@ pub fn now_secs() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
 
+/// Records a User Timing mark (`performance.mark`), read by `scripts/bench.mjs` to split the
+/// app's own time into phases. A name only: never a value from the flow.
+pub fn mark(name: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let perf = Reflect::get(&w, &"performance".into()).unwrap_or(JsValue::UNDEFINED);
+    if let Ok(f) =
+        Reflect::get(&perf, &"mark".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+    {
+        let _ = f.call1(&perf, &format!("flowlab:{name}").into());
+    }
+}
+
 /// Milliseconds, for timing steps.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -163,13 +175,14 @@ pub struct HttpCall<'a> {
     pub body: Option<&'a str>,
 }
 
-async fn send(
+/// Starts a request: the browser sends it now; the promise settles with the response.
+fn start(
     url: &str,
     method: &str,
     headers: &[(&str, &str)],
     body: Option<&str>,
     mode: web_sys::RequestMode,
-) -> Result<web_sys::Response, JsValue> {
+) -> Result<js_sys::Promise, JsValue> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_mode(mode);
@@ -186,32 +199,85 @@ async fn send(
         init.set_body(&JsValue::from_str(b));
     }
     let w = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let resp = JsFuture::from(w.fetch_with_str_and_init(url, &init)).await?;
-    resp.dyn_into()
+    Ok(w.fetch_with_str_and_init(url, &init))
+}
+
+async fn send(
+    url: &str,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    mode: web_sys::RequestMode,
+) -> Result<web_sys::Response, JsValue> {
+    JsFuture::from(start(url, method, headers, body, mode)?)
+        .await?
+        .dyn_into()
 }
 
 /// Performs a cross-origin request and tells a refused CORS request from an unreachable host.
 pub async fn fetch(call: HttpCall<'_>) -> Result<HttpAnswer, FlowError> {
-    match send(
+    let sent = start(
         call.url,
         call.method,
         call.headers,
         call.body,
         web_sys::RequestMode::Cors,
-    )
-    .await
-    {
+    );
+    answer_of(sent, call.url).await
+}
+
+/// The answer to a started request, read within the size bound.
+async fn answer_of(
+    sent: Result<js_sys::Promise, JsValue>,
+    url: &str,
+) -> Result<HttpAnswer, FlowError> {
+    let resp = match sent {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .and_then(|r| r.dyn_into::<web_sys::Response>()),
+        Err(e) => Err(e),
+    };
+    match resp {
         Ok(resp) => {
             let status = resp.status();
             let content_type = resp.headers().get("content-type").ok().flatten();
-            let body = read_bounded(&resp, call.url).await?;
+            let body = read_bounded(&resp, url).await?;
             Ok(HttpAnswer {
                 status,
                 content_type,
                 body,
             })
         }
-        Err(_) => Err(classify_failure(call.url).await),
+        Err(_) => Err(classify_failure(url).await),
+    }
+}
+
+/// A GET sent ahead of need (the JWKS while the token request is in flight), read later.
+pub struct InFlight {
+    pub url: String,
+    pub started_ms: f64,
+    sent: Result<js_sys::Promise, JsValue>,
+}
+
+impl InFlight {
+    /// Sends a GET for JSON now.
+    pub fn get_json(url: &str) -> InFlight {
+        InFlight {
+            url: url.to_string(),
+            started_ms: now_ms(),
+            sent: start(
+                url,
+                "GET",
+                &[("Accept", "application/json")],
+                None,
+                web_sys::RequestMode::Cors,
+            ),
+        }
+    }
+
+    /// Its answer, read within the size bound.
+    pub async fn answer(self) -> Result<HttpAnswer, FlowError> {
+        answer_of(self.sent, &self.url).await
     }
 }
 

@@ -135,6 +135,7 @@ pub(crate) fn token_request<'a>(
 ) -> Boxed<'a, Result<TokenSet, FlowError>> {
     Box::pin(async move {
         let answer = post_form(sink, &mut step, endpoint, request).await;
+        browser::mark("token");
         let tokens = answer.and_then(|a| {
             let (record, checks, result) = judge_token_response(&a, want_id_token);
             step.response = Some(record);

@@ -168,6 +168,7 @@ async fn start_inner(
         .await;
     sink.cancellable(false);
     let (pairs, source, callback_url) = answer?;
+    browser::mark("transaction");
     redirect.status = StepStatus::Done;
     sink.emit(redirect);
     sink.emit(user_step());
@@ -233,6 +234,7 @@ pub async fn resume(sink: &dyn StepSink, params: CallbackParams) -> Result<Sessi
             return Err(e);
         }
     };
+    browser::mark("transaction");
     sink.restore_config(tx.config.clone());
     // The panels from before the redirect, rebuilt from the transaction (and re-judged).
     let (meta, steps) = tx.replay()?;
@@ -295,7 +297,14 @@ fn finish<'a>(
         // 6. The tokens: from the front channel (implicit), or by exchanging the code.
         let implicit = tx.config.flow == Flow::Implicit;
         let tokens = match delivered.code {
-            Some(code) if !implicit => exchange_code(sink, &tx, &meta, &code).await?,
+            Some(code) if !implicit => {
+                // The keys are needed right after the token answer: ask for them now, in
+                // parallel (after a hybrid front-channel check they are cached already).
+                if front.is_none() && openid && !tx.config.step_through {
+                    super::verify::prefetch_jwks(&meta.jwks_uri);
+                }
+                exchange_code(sink, &tx, &meta, &code).await?
+            }
             _ => TokenSet {
                 token_type: if delivered.access_token.is_some() {
                     "Bearer".into()

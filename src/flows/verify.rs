@@ -13,8 +13,24 @@ use crate::protocol::jwks::{parse_jwks, select_key, Jwk, Jwks, KeyChoiceError};
 use crate::protocol::jwt::{decode, DecodedJwt, SigAlg};
 use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind};
 use crate::protocol::tamper::alter_signature;
+use crate::protocol::token::response_record;
 
 const SIG: &str = "OIDC Core 3.1.3.7 (6)";
+
+thread_local! {
+    /// The key set requested ahead of need (see [`prefetch_jwks`]), taken once by the next
+    /// fetch of the same address.
+    static PREFETCHED: std::cell::RefCell<Option<browser::InFlight>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Sends the request for the key set now, so it travels while the token request is in flight:
+/// its address is known from discovery. Its panel still comes after the token's, when the keys
+/// are used. Not in step-through mode, where every request waits for the presenter.
+pub fn prefetch_jwks(jwks_uri: &str) {
+    let inflight = browser::InFlight::get_json(jwks_uri);
+    PREFETCHED.with_borrow_mut(|p| *p = Some(inflight));
+}
 
 async fn fetch_jwks(
     sink: &dyn StepSink,
@@ -31,17 +47,37 @@ async fn fetch_jwks(
         why,
     );
     step.request = Some(HttpRecord::request("GET", jwks_uri).header("Accept", "application/json"));
-    let answer = call(
-        sink,
-        &mut step,
-        HttpCall {
-            method: "GET",
-            url: jwks_uri,
-            headers: &[("Accept", "application/json")],
-            body: None,
-        },
-    )
-    .await;
+    let prefetched = PREFETCHED
+        .with_borrow_mut(Option::take)
+        // Only this login's: a request left over from a login that failed is not used.
+        .filter(|p| p.url == jwks_uri && browser::now_ms() - p.started_ms < 30_000.0);
+    let answer = match prefetched {
+        // Sent while the token request was in flight: only its answer is awaited here.
+        Some(inflight) => {
+            let started = inflight.started_ms;
+            let answer = inflight.answer().await;
+            step.duration_ms = Some((browser::now_ms() - started) as u32);
+            match &answer {
+                Ok(a) => step.response = Some(response_record(a)),
+                Err(e) => step.checks.push(Check::failing("reachable", e)),
+            }
+            answer
+        }
+        None => {
+            call(
+                sink,
+                &mut step,
+                HttpCall {
+                    method: "GET",
+                    url: jwks_uri,
+                    headers: &[("Accept", "application/json")],
+                    body: None,
+                },
+            )
+            .await
+        }
+    };
+    browser::mark("keys");
     let result = answer.and_then(|a| parse_jwks(&a.body));
     match &result {
         Ok(j) => step.checks.push(Check::pass(
@@ -169,6 +205,7 @@ async fn verify_inner(
     let mut want = want.clone();
     want.at_hash = expected_half_hash(alg, companions.access_token).await?;
     want.c_hash = expected_half_hash(alg, companions.code).await?;
+    browser::mark("signature");
     let claim_checks = check_claims(&jwt, &want);
     let claim_error = claim_checks.iter().find(|c| c.failed()).map(|c| {
         FlowError::new(

@@ -167,7 +167,9 @@ impl AppState {
             return;
         };
         self.outcome.set(Outcome::busy("Calling the API\u{2026}"));
-        match crate::flows::pkce::call_api(&self, &session).await {
+        let called = crate::flows::pkce::call_api(&self, &session).await;
+        crate::browser::mark("api");
+        match called {
             Ok(body) => {
                 let mut session = session;
                 session.api_body = Some(crate::protocol::http::pretty_body(&body));
