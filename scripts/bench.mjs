@@ -42,6 +42,7 @@ const RECORDER = () => {
     if ((status === 'signed-in' || status === 'error') && !window.__bench.final) {
       window.__bench.final = now();
       window.__bench.status = status;
+      window.__bench.text = outcome.textContent;
     }
   };
   new MutationObserver(watch).observe(document, { subtree: true, childList: true, attributes: true });
@@ -111,7 +112,7 @@ async function login(params) {
     }));
     return { ...window.__bench, marks, resources };
   });
-  if (result.status !== 'signed-in') throw new Error(`the login ended ${result.status}`);
+  if (result.status !== 'signed-in') throw new Error(`the login ended ${result.status}: ${result.text}`);
   // Resource Timing's start of the callback request, in epoch milliseconds.
   const timing = callbackStart.timing();
   const start = timing.startTime;
@@ -141,10 +142,11 @@ console.log(`(a) cold load to interactive (ms)      ${fmt(stats(loads))}\n`);
 const FLOWS = [
   ['PKCE, redirect window', {}],
   ['PKCE, popup window', { window: 'popup' }],
-  ['implicit id_token, form_post', { flow: 'implicit' }],
-  ['hybrid code id_token, form_post', { flow: 'hybrid' }],
+  ['implicit id_token, form_post', { flow: 'implicit', response_mode: 'form_post' }],
+  ['hybrid code id_token, form_post', { flow: 'hybrid', response_mode: 'form_post' }],
 ];
-for (const [name, params] of FLOWS) {
+// BENCH_ONLY=<part of a name> runs only the matching figures (cold load always runs).
+for (const [name, params] of FLOWS.filter(([n]) => !process.env.BENCH_ONLY || n.includes(process.env.BENCH_ONLY))) {
   const runs = [];
   for (let i = 0; i < RUNS; i += 1) runs.push(await login(params));
   console.log(`${name}`);

@@ -641,10 +641,21 @@ impl Popup {
                 format!("The browser has no BroadcastChannel: {}", js_text(&e)),
             )
         })?;
+        // Resolved by the first answer, so the wait below wakes at once instead of at its next
+        // check of the window.
+        let mut slot: Option<js_sys::Function> = None;
+        let arrived = js_sys::Promise::new(&mut |resolve, _| slot = Some(resolve));
+        let Some(wake) = slot else {
+            return Err(FlowError::new(
+                ErrorCode::Browser,
+                "No promise for the popup's answer.",
+            ));
+        };
         let take = |from_popup_window: bool| {
             let sink = got.clone();
             let here = here.clone();
             let popup = popup.clone();
+            let wake = wake.clone();
             wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |ev: web_sys::MessageEvent| {
                     let kind = Reflect::get(&ev.data(), &"type".into())
@@ -657,6 +668,7 @@ impl Popup {
                         && kind.as_deref() == Some("flowlab-popup-answer")
                     {
                         sink.borrow_mut().get_or_insert(ev.data());
+                        let _ = wake.call0(&JsValue::NULL);
                     }
                 },
             )
@@ -694,7 +706,8 @@ impl Popup {
                 looked_closed = true;
                 waiting(true);
             }
-            sleep_ms(100).await;
+            let tick = Array::of2(&arrived, &timer(250));
+            let _ = JsFuture::from(js_sys::Promise::race(&tick)).await;
         };
         channel.set_onmessage(None);
         channel.close();
@@ -720,14 +733,18 @@ impl Popup {
     }
 }
 
-/// Waits `ms` milliseconds.
-pub async fn sleep_ms(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
+/// A promise that resolves after `ms` milliseconds.
+fn timer(ms: i32) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
-    });
-    let _ = JsFuture::from(p).await;
+    })
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep_ms(ms: i32) {
+    let _ = JsFuture::from(timer(ms)).await;
 }
 
 fn pairs_from_js(v: &JsValue) -> Vec<(String, String)> {

@@ -113,8 +113,9 @@ pub fn build_authorization_request(
     check_secret_kept(config)?;
     require_secure_endpoint("authorization_endpoint", &meta.authorization_endpoint)?;
     let implicit = config.flow == Flow::Implicit;
-    // The code flow's default (query) need not be sent; implicit always names its mode.
-    let mode = if config.response_mode.is_empty() && !implicit {
+    // The code flow's default (query) need not be sent; implicit and hybrid always name their
+    // mode (form_post by default, which is not the provider's default for them: fragment).
+    let mode = if config.response_mode.is_empty() && !implicit && config.flow != Flow::Hybrid {
         ""
     } else {
         config.effective_response_mode()
@@ -440,6 +441,18 @@ mod tests {
         );
         c.response_mode = "query".into();
         assert!(check_form_post_target(&c, "https://app/x/").is_ok());
+    }
+
+    #[test]
+    fn hybrid_names_its_default_mode() {
+        let s = LoginSecrets::from_random(distinct(11));
+        let (c, _) = Config::defaults("http://127.0.0.1/").apply_query("flow=hybrid");
+        let r = build_authorization_request(&c, &meta(), &s).unwrap();
+        let q = parse_pairs(query_of(&r.url));
+        assert!(
+            q.contains(&("response_mode".into(), "form_post".into())),
+            "{q:?}"
+        );
     }
 
     #[test]
