@@ -44,6 +44,20 @@ const ORIGIN: &str = "{origin}";
 const REDIRECT: &str = "{redirect_uri}";
 const BASE: &str = "{base}";
 
+/// What a hosted provider's preset leaves as it is: no ready issuer or client, no extra
+/// parameters, the token-free sign-out, no endpoints beyond discovery.
+const HOSTED: Preset = Preset {
+    id: "",
+    name: "",
+    issuer_form: "",
+    issuer: "",
+    client_id: "",
+    extra: &[],
+    logout: LogoutMethod::TokenFree,
+    endpoints: &[],
+    quirks: &[],
+};
+
 /// Every preset Flowlab ships.
 pub const PRESETS: [Preset; 7] = [
     Preset {
@@ -52,24 +66,18 @@ pub const PRESETS: [Preset; 7] = [
         issuer_form: "http://127.0.0.1:9000",
         issuer: "http://127.0.0.1:9000",
         client_id: "flowlab-demo",
-        extra: &[],
-        logout: LogoutMethod::TokenFree,
-        endpoints: &[],
         quirks: &[Quirk {
             setting: "Clients",
             value: "flowlab-demo, flowlab-confidential, flowlab-m2m, flowlab-device",
             why: "Registered at start by tests/idp/server.mjs (scripts/demo.sh runs it); the README lists their secrets.",
         }],
+        ..HOSTED
     },
     Preset {
         id: "auth0",
         name: "Auth0",
         issuer_form: "https://{tenant}.{region}.auth0.com/",
-        issuer: "",
-        client_id: "",
         extra: &[("audience", "https://{your-api-identifier}")],
-        logout: LogoutMethod::TokenFree,
-        endpoints: &[],
         quirks: &[
             Quirk {
                 setting: "Application type",
@@ -107,17 +115,14 @@ pub const PRESETS: [Preset; 7] = [
                 why: "Auth0 gives a browser app refresh tokens only with rotation.",
             },
         ],
+        ..HOSTED
     },
     Preset {
         id: "okta",
         name: "Okta",
         issuer_form: "https://{yourOktaDomain}/oauth2/default",
-        issuer: "",
-        client_id: "",
-        extra: &[],
         // Okta's logout endpoint requires id_token_hint and takes it by GET.
         logout: LogoutMethod::GetHint,
-        endpoints: &[],
         quirks: &[
             Quirk {
                 setting: "Application type",
@@ -145,16 +150,12 @@ pub const PRESETS: [Preset; 7] = [
                 why: "The org server (the bare domain) issues access tokens only for Okta's own APIs.",
             },
         ],
+        ..HOSTED
     },
     Preset {
         id: "entra",
         name: "Microsoft Entra ID",
         issuer_form: "https://login.microsoftonline.com/{tenant-id}/v2.0",
-        issuer: "",
-        client_id: "",
-        extra: &[],
-        logout: LogoutMethod::TokenFree,
-        endpoints: &[],
         quirks: &[
             Quirk {
                 setting: "Authentication > Platform",
@@ -177,16 +178,13 @@ pub const PRESETS: [Preset; 7] = [
                 why: "Listed under the SPA platform's redirect URIs for Sign out to come back.",
             },
         ],
+        ..HOSTED
     },
     Preset {
         id: "google",
         name: "Google",
         issuer_form: "https://accounts.google.com",
         issuer: "https://accounts.google.com",
-        client_id: "",
-        extra: &[],
-        logout: LogoutMethod::TokenFree,
-        endpoints: &[],
         quirks: &[
             Quirk {
                 setting: "Client type",
@@ -214,16 +212,12 @@ pub const PRESETS: [Preset; 7] = [
                 why: "Google's way of asking for a refresh token instead of offline_access.",
             },
         ],
+        ..HOSTED
     },
     Preset {
         id: "keycloak",
         name: "Keycloak",
         issuer_form: "https://{host}/realms/{realm}",
-        issuer: "",
-        client_id: "",
-        extra: &[],
-        logout: LogoutMethod::TokenFree,
-        endpoints: &[],
         quirks: &[
             Quirk {
                 setting: "Client authentication",
@@ -251,15 +245,12 @@ pub const PRESETS: [Preset; 7] = [
                 why: "Makes PKCE required for this client.",
             },
         ],
+        ..HOSTED
     },
     Preset {
         id: "django-oauth-toolkit",
         name: "django-oauth-toolkit",
         issuer_form: "https://{host}/o",
-        issuer: "",
-        client_id: "",
-        extra: &[],
-        logout: LogoutMethod::TokenFree,
         // Its discovery document names neither, though both exist (oauth2_provider.urls).
         endpoints: &[
             ("revocation_endpoint", "/revoke_token/"),
@@ -302,6 +293,7 @@ pub const PRESETS: [Preset; 7] = [
                 why: "With oauthlib 4.0.1 the device authorization endpoint answers 500. The password grant returns no ID token.",
             },
         ],
+        ..HOSTED
     },
 ];
 

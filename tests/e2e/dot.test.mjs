@@ -5,24 +5,12 @@
 // what it does not support ends in a named refusal before anything is sent.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { auditNoTokens, launchBrowser, outcome, settled, signInAtDot, startDot, startStatic, stop, watch } from './harness.mjs';
+import { auditNoTokens, environment, outcome, settled, signInAtDot, watch } from './harness.mjs';
 
 const APP_PORT = 18097;
 const DOT_PORT = 19017;
 const origin = `http://127.0.0.1:${APP_PORT}`;
-const env = {};
-
-before(async () => {
-  env.dot = await startDot({ port: DOT_PORT, appOrigins: [origin] });
-  env.app = await startStatic({ port: APP_PORT });
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  stop(env.app?.child);
-  env.app?.cleanup();
-  stop(env.dot?.child);
-});
+const env = environment({ appPort: APP_PORT, idpPort: DOT_PORT, provider: 'dot', before, after });
 
 async function open(params) {
   const context = await env.browser.newContext();
@@ -30,7 +18,7 @@ async function open(params) {
   const seen = watch(page, origin);
   // The token answers, read on their way (a preflighted response's body is not otherwise
   // available to the test), so the audit knows every token issued.
-  await page.route(`${env.dot.issuer}/token/`, async (route) => {
+  await page.route(`${env.idp.issuer}/token/`, async (route) => {
     const response = await route.fetch();
     const body = await response.text();
     try {
@@ -41,7 +29,7 @@ async function open(params) {
     }
     await route.fulfill({ response, body });
   });
-  const q = new URLSearchParams({ issuer: env.dot.issuer, ...params });
+  const q = new URLSearchParams({ issuer: env.idp.issuer, ...params });
   await page.goto(`${origin}/?${q}`);
   await page.waitForFunction(() => !document.querySelector('[data-testid=sign-in]').disabled);
   return { context, page, seen };
@@ -53,13 +41,13 @@ async function signIn(page, window, seen) {
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
     const inPopup = watch(popup);
-    await signInAtDot(popup, env.dot.origin);
+    await signInAtDot(popup, env.idp.origin);
     const r = await settled(page);
     if (seen) seen.frontTokens.push(...inPopup.frontTokens);
     return r;
   }
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await signInAtDot(page, env.dot.origin);
+  await signInAtDot(page, env.idp.origin);
   return settled(page);
 }
 
@@ -115,13 +103,13 @@ describe('django-oauth-toolkit with its defaults', () => {
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
     const popupRequests = [];
     popup.on('request', (q) => popupRequests.push(q.url()));
-    await popup.waitForURL((u) => u.href.startsWith(`${env.dot.origin}/accounts/login/`), { timeout: 15000 });
+    await popup.waitForURL((u) => u.href.startsWith(`${env.idp.origin}/accounts/login/`), { timeout: 15000 });
     const response = await popup.reload();
     assert.equal(response.headers()['cross-origin-opener-policy'], 'same-origin');
     // The browser now reports the popup closed to this page; the app waits, with Cancel.
     await page.waitForFunction(() => /Cross-Origin-Opener-Policy/.test(document.querySelector('[data-testid=outcome]').textContent), null, { timeout: 10000 });
     assert.equal(await page.getByRole('button', { name: 'Cancel' }).isEnabled(), true);
-    await signInAtDot(popup, env.dot.origin);
+    await signInAtDot(popup, env.idp.origin);
     const r = await settled(page);
     assert.equal(r.status, 'signed-in', r.text);
     assert.equal(await page.getByRole('button', { name: 'Cancel' }).isEnabled(), false);
@@ -154,13 +142,13 @@ describe('django-oauth-toolkit with its defaults', () => {
   });
 
   test('without openid: a plain OAuth 2.0 run, no nonce, no ID token expected, the API the only source', async () => {
-    const { page, seen } = await open({ client_id: 'flowlab-dot-spa', scope: 'read', api_url: `${env.dot.origin}/api/hello` });
-    const authorize = page.waitForRequest((q) => q.url().startsWith(`${env.dot.issuer}/authorize/`));
+    const { page, seen } = await open({ client_id: 'flowlab-dot-spa', scope: 'read', api_url: `${env.idp.origin}/api/hello` });
+    const authorize = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/authorize/`));
     await page.getByRole('button', { name: 'Sign in' }).click();
     const query = new URL((await authorize).url()).searchParams;
     assert.equal(query.get('scope'), 'read');
     assert.equal(query.get('nonce'), null);
-    await signInAtDot(page, env.dot.origin);
+    await signInAtDot(page, env.idp.origin);
     const r = await settled(page);
     assert.equal(r.status, 'signed-in', r.text);
     assert.match(await page.locator('li.step[data-step=no-id-token]').innerText(), /no signed statement of who the user is/);
@@ -209,7 +197,7 @@ describe('django-oauth-toolkit with its defaults', () => {
   });
 
   test('client credentials, and the provider\'s API', async () => {
-    const { page, seen } = await open({ client_id: 'flowlab-dot-m2m', flow: 'client-credentials', scope: 'read', api_url: `${env.dot.origin}/api/hello` });
+    const { page, seen } = await open({ client_id: 'flowlab-dot-m2m', flow: 'client-credentials', scope: 'read', api_url: `${env.idp.origin}/api/hello` });
     await page.getByTestId('client-secret').fill('flowlab-dot-m2m-secret');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const r = await settled(page);
@@ -234,7 +222,7 @@ describe('django-oauth-toolkit with its defaults', () => {
     assert.match(await page.locator('li.step[data-step=refresh] li.check.pass', { hasText: 'rotation' }).innerText(), /replaces the old one/);
     assert.ok(firstRefresh, 'a refresh token was issued');
     await audit(page, seen);
-    const logout = page.waitForRequest((q) => q.url().startsWith(`${env.dot.issuer}/logout/`));
+    const logout = page.waitForRequest((q) => q.url().startsWith(`${env.idp.issuer}/logout/`));
     await page.getByRole('button', { name: 'Sign out' }).click();
     const request = await logout;
     assert.equal(request.method(), 'GET');

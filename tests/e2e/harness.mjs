@@ -104,6 +104,9 @@ export async function launchBrowser() {
   return { browser, newContext: () => browser.newContext(), close: () => browser.close() };
 }
 
+/** Token responses the watchers are still reading; `settled` waits for them. */
+const pendingReads = new Set();
+
 /** Records what the page does: console errors, requests to the token endpoint, tokens issued. */
 export function watch(page, appOrigin) {
   const seen = { errors: [], tokenRequests: [], tokens: [], frontTokens: [], navigations: [], requests: [] };
@@ -128,14 +131,18 @@ export function watch(page, appOrigin) {
     seen.requests.push(`${r.method()} ${r.url()}`);
     if (isToken(r.url()) && r.method() === 'POST') seen.tokenRequests.push(r.url());
   });
-  page.on('response', async (r) => {
+  page.on('response', (r) => {
     if (isToken(r.url()) && r.request().method() === 'POST') {
-      try {
-        const j = await r.json();
-        for (const k of ['access_token', 'id_token', 'refresh_token']) if (j[k]) seen.tokens.push(j[k]);
-      } catch {
-        /* not JSON: nothing issued */
-      }
+      const read = r
+        .json()
+        .then((j) => {
+          for (const k of ['access_token', 'id_token', 'refresh_token']) if (j[k]) seen.tokens.push(j[k]);
+        })
+        .catch(() => {
+          /* not JSON: nothing issued */
+        })
+        .finally(() => pendingReads.delete(read));
+      pendingReads.add(read);
     }
   });
   return seen;
@@ -164,14 +171,17 @@ export async function signInAtProvider(page, idpOrigin, login = 'alice') {
 }
 
 /**
- * The usual environment of a test file: the bundled provider, the static server and Chromium,
+ * The usual environment of a test file: a provider, the static server and Chromium,
  * started before its tests and stopped after. Returns an object whose fields are set by then.
  */
-export function environment({ appPort, idpPort, appPaths = '/', base = '/', dir = dist, corsOrigins, extraOrigins = [], before, after }) {
+export function environment({ appPort, idpPort, appPaths = '/', base = '/', dir = dist, corsOrigins, extraOrigins = [], provider = 'bundled', before, after }) {
   const env = { origin: `http://127.0.0.1:${appPort}` };
   before(async () => {
     const origins = [env.origin, ...extraOrigins];
-    env.idp = await startIdp({ port: idpPort, appOrigins: origins, appPaths, corsOrigins });
+    // `provider`: the bundled oidc-provider, or django-oauth-toolkit ('dot').
+    env.idp = provider === 'dot'
+      ? await startDot({ port: idpPort, appOrigins: origins, appPaths })
+      : await startIdp({ port: idpPort, appOrigins: origins, appPaths, corsOrigins });
     env.app = await startStatic({ port: appPort, base, dir });
     env.browser = await launchBrowser();
   });
@@ -222,6 +232,8 @@ export async function settled(page, timeout = 20000) {
     null,
     { timeout },
   );
+  // The watchers' reads of token responses finish first, so a test sees every token issued.
+  await Promise.all([...pendingReads]);
   return { status: await o.getAttribute('data-status'), error: await o.getAttribute('data-error'), text: await o.innerText() };
 }
 
