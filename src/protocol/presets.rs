@@ -324,7 +324,6 @@ impl Preset {
                         ),
                         "OIDC Discovery 3; RFC 8414 2",
                     )
-                    .compared(*member, url.clone()),
                 );
                 *slot = Some(url);
             }
