@@ -110,3 +110,26 @@ test('the flow guide with an answer, and a confidential flow form', async () => 
   assert.equal(await page.getByTestId('client-secret').count(), 0);
   assert.deepEqual(await audit(page), []);
 });
+
+test('the provider card (preset, CORS probe, keys) and a popup login waiting with Cancel, light and dark', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await env.browser.browser.newContext({ colorScheme });
+    const page = await context.newPage();
+    // A confidential flow, so the card has a refused CORS header to report as well as passes.
+    await page.goto(`${origin}/?preset=bundled&issuer=${encodeURIComponent(env.idp.issuer)}&flow=code`);
+    await page.getByTestId('discover').click();
+    await page.waitForFunction(() => document.querySelector('li.step[data-step=jwks]')?.dataset.status);
+    assert.deepEqual(await audit(page), [], colorScheme);
+    // A popup login, waiting: the Cancel button and the waiting text.
+    await page.getByTestId('client-secret').fill('flowlab-demo-secret');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await page.getByRole('button', { name: 'Cancel' }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=cancel]').disabled);
+    assert.deepEqual(await audit(page), [], `${colorScheme}, waiting`);
+    await popup.close();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await settled(page)).error, 'popup_closed');
+    await context.close();
+  }
+});
