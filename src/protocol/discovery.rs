@@ -34,6 +34,9 @@ pub struct ProviderMetadata {
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// OIDC Discovery 3 (REQUIRED for an OpenID Provider).
     pub subject_types_supported: Option<Vec<String>>,
+    /// RFC 9126 5: where authorization requests are pushed, and whether the provider demands it.
+    pub pushed_authorization_request_endpoint: Option<String>,
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl ProviderMetadata {
@@ -72,6 +75,14 @@ impl ProviderMetadata {
                 "token_endpoint_auth_methods_supported",
             )?,
             subject_types_supported: optional_list(v, "subject_types_supported")?,
+            pushed_authorization_request_endpoint: optional_str(
+                v,
+                "pushed_authorization_request_endpoint",
+            )?,
+            require_pushed_authorization_requests: flag(
+                v,
+                "require_pushed_authorization_requests",
+            )?,
         })
     }
 }
@@ -198,6 +209,10 @@ pub fn judge_discovery(
         (
             "registration_endpoint",
             meta.registration_endpoint.as_deref(),
+        ),
+        (
+            "pushed_authorization_request_endpoint",
+            meta.pushed_authorization_request_endpoint.as_deref(),
         ),
     ];
     let mut insecure = Vec::new();

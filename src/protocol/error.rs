@@ -79,6 +79,8 @@ pub enum ErrorCode {
     ResponseModeMismatch,
     /// A provider response is larger than the bound Flowlab reads.
     ResponseTooLarge,
+    /// A DPoP request came back with tokens that are not bound to the tab's key.
+    DpopNotBound,
 }
 
 impl ErrorCode {
@@ -120,6 +122,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedByProvider => "unsupported_by_provider",
             ErrorCode::ResponseModeMismatch => "response_mode_mismatch",
             ErrorCode::ResponseTooLarge => "response_too_large",
+            ErrorCode::DpopNotBound => "dpop_not_bound",
         }
     }
 }

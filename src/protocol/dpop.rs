@@ -1,0 +1,353 @@
+//! DPoP, sender-constrained tokens (RFC 9449): the pure part. Not wired into the flows yet
+//! (issue 16 builds on the page rewrite); nothing here reaches the wasm until it is.
+//!
+//! The key is the tab's non-extractable WebCrypto ECDSA P-256 key, the same kind as
+//! `private_key_jwt`'s ([`PublicKey`]). This module builds the proof's bytes to sign (RFC 9449
+//! 4.2), names the key by its RFC 7638 thumbprint (`dpop_jkt`, RFC 9449 10; `cnf.jkt`, 6.1),
+//! computes `ath` (4.2), judges what comes back (the token type, the binding of a JWT access
+//! token), and recognises a server's demand for a nonce (8, 9).
+
+use super::assertion::PublicKey;
+use super::error::{ErrorCode, FlowError};
+use super::http::HttpAnswer;
+use super::json::{parse, text, write};
+use super::jwt::decode;
+use super::pkce::b64url;
+use super::step::Check;
+use sha2::{Digest, Sha256};
+
+/// `htu`: the request URI without its query and fragment (RFC 9449 4.2).
+pub fn htu(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+/// `ath`: base64url of the SHA-256 of the access token (RFC 9449 4.2), for proofs sent to a
+/// resource server with that token.
+pub fn ath(access_token: &str) -> String {
+    b64url(&Sha256::digest(access_token.as_bytes()))
+}
+
+/// The public JWK in the proof's header: the required members only (no `d` can be there:
+/// WebCrypto never exports the private half of this key).
+pub fn proof_jwk(key: &PublicKey) -> String {
+    format!(
+        r#"{{"kty":"EC","crv":"P-256","x":"{}","y":"{}"}}"#,
+        key.x, key.y
+    )
+}
+
+/// What one proof says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proof<'a> {
+    /// The HTTP method of the request the proof is for.
+    pub htm: &'a str,
+    /// The request's URL (query and fragment are left out of `htu`).
+    pub url: &'a str,
+    /// Seconds since the epoch.
+    pub iat: i64,
+    /// A fresh random value per proof: servers refuse a replay.
+    pub jti: &'a str,
+    /// The access token the request carries (resource server calls): bound by `ath`.
+    pub access_token: Option<&'a str>,
+    /// The server's nonce, when it demanded one (RFC 9449 8, 9).
+    pub nonce: Option<&'a str>,
+}
+
+/// `BASE64URL(header) . BASE64URL(claims)` of a DPoP proof (RFC 9449 4.2): `typ` dpop+jwt,
+/// ES256, the public `jwk`; `jti`, `htm`, `htu`, `iat`, and `ath` and `nonce` where they apply.
+pub fn signing_input(key: &PublicKey, proof: &Proof<'_>) -> String {
+    let header = format!(
+        r#"{{"typ":"dpop+jwt","alg":"ES256","jwk":{}}}"#,
+        proof_jwk(key)
+    );
+    let mut claims = format!(
+        r#"{{"jti":{},"htm":{},"htu":{},"iat":{}"#,
+        write(&text(proof.jti)),
+        write(&text(proof.htm)),
+        write(&text(htu(proof.url))),
+        proof.iat
+    );
+    if let Some(t) = proof.access_token {
+        claims.push_str(&format!(r#","ath":"{}""#, ath(t)));
+    }
+    if let Some(n) = proof.nonce {
+        claims.push_str(&format!(r#","nonce":{}"#, write(&text(n))));
+    }
+    claims.push('}');
+    format!(
+        "{}.{}",
+        b64url(header.as_bytes()),
+        b64url(claims.as_bytes())
+    )
+}
+
+/// The token type a DPoP token request must get back: `DPoP`, compared case-insensitively
+/// (RFC 9449 5). A Bearer answer means the provider ignored the proof: the tokens are not bound,
+/// and a thief could use them; refused with its own code.
+pub fn token_type_check(token_type: &str) -> Check {
+    const SPEC: &str = "RFC 9449 5";
+    if token_type.eq_ignore_ascii_case("DPoP") {
+        Check::pass(
+            "token_type DPoP",
+            "The provider bound the access token to this tab's key: it is useless without a proof signed by it.",
+            SPEC,
+        )
+    } else {
+        Check::fail(
+            "token_type DPoP",
+            format!(
+                "The request carried a DPoP proof but the answer's token_type is \"{token_type}\": the provider \
+                 ignored the proof, so the tokens are not bound to this tab's key. Refused."
+            ),
+            SPEC,
+            ErrorCode::DpopNotBound,
+        )
+        .compared("DPoP", token_type)
+    }
+}
+
+/// Whether a JWT access token is bound to the key with `thumbprint` (`cnf.jkt`, RFC 9449 6.1).
+/// An opaque token cannot be read by the app: a skip line says the resource server checks it.
+pub fn binding_check(access_token: &str, thumbprint: &str) -> Check {
+    const SPEC: &str = "RFC 9449 6.1";
+    let Ok(jwt) = decode(access_token) else {
+        return Check::skip(
+            "cnf.jkt",
+            "The access token is opaque to the app: only the resource server (or introspection) sees its binding.",
+            SPEC,
+        );
+    };
+    let jkt = jwt
+        .claim("cnf")
+        .and_then(|c| c.get("jkt"))
+        .and_then(|j| j.as_str())
+        .map(String::from);
+    match jkt {
+        Some(j) if j == thumbprint => Check::pass(
+            "cnf.jkt",
+            "The access token names this tab's key by its thumbprint: it is bound to it.",
+            SPEC,
+        )
+        .compared(thumbprint, j),
+        Some(j) => Check::fail(
+            "cnf.jkt",
+            "The access token is bound to another key than this tab's.",
+            SPEC,
+            ErrorCode::DpopNotBound,
+        )
+        .compared(thumbprint, j),
+        None => Check::fail(
+            "cnf.jkt",
+            "The access token is a JWT without cnf.jkt: it is not bound to any key.",
+            SPEC,
+            ErrorCode::DpopNotBound,
+        )
+        .compared(thumbprint, "(missing)"),
+    }
+}
+
+/// Where a nonce demand came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NonceFrom {
+    /// The authorization server: HTTP 400, `{"error":"use_dpop_nonce"}` (RFC 9449 8).
+    AuthorizationServer,
+    /// A resource server: HTTP 401, `WWW-Authenticate: DPoP error="use_dpop_nonce"` (9).
+    ResourceServer,
+}
+
+/// The nonce a server demands, when its answer is such a demand: the request is then sent once
+/// more with a proof that carries it. `dpop_nonce` is the `DPoP-Nonce` header, `www_authenticate`
+/// the `WWW-Authenticate` header.
+pub fn nonce_demand(
+    answer: &HttpAnswer,
+    dpop_nonce: Option<&str>,
+    www_authenticate: Option<&str>,
+) -> Option<(NonceFrom, String)> {
+    let nonce = dpop_nonce.map(str::trim).filter(|n| !n.is_empty())?;
+    // RFC 9449 8.1: a nonce is visible ASCII (NQCHAR); anything else is not used.
+    if !nonce
+        .bytes()
+        .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+    {
+        return None;
+    }
+    let from = match answer.status {
+        400 => {
+            let v = parse(&answer.body)?;
+            (v.get("error")?.as_str()? == "use_dpop_nonce")
+                .then_some(NonceFrom::AuthorizationServer)?
+        }
+        401 => {
+            let w = www_authenticate?;
+            let dpop = w.trim_start().get(..4)?.eq_ignore_ascii_case("DPoP");
+            (dpop && w.contains("use_dpop_nonce")).then_some(NonceFrom::ResourceServer)?
+        }
+        _ => return None,
+    };
+    Some((from, nonce.to_string()))
+}
+
+/// The assembled proof, checked before it is sent: a compact JWS whose header has no private
+/// key member (a proof must never carry `d`).
+pub fn check_proof(jws: &str) -> Result<(), FlowError> {
+    let jwt = decode(jws)?;
+    let private = jwt
+        .header_json
+        .get("jwk")
+        .and_then(|j| j.get("d"))
+        .is_some();
+    if private {
+        return Err(FlowError::new(
+            ErrorCode::Browser,
+            "The DPoP proof's header would carry a private key member: not sent.",
+        )
+        .spec("RFC 9449 4.2"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::assertion::assemble;
+    use crate::protocol::json::Json;
+    use crate::protocol::jwt::tests::make;
+
+    fn key() -> PublicKey {
+        PublicKey {
+            x: "gI0GAILBdu7T53akrFmMyGcsF3n5dO7MmwNBHKW5SV0".into(),
+            y: "SLW_xSffzlPWrHEVI30DHM_4egVwt3NQqeUD7nMFpps".into(),
+        }
+    }
+
+    #[test]
+    fn htu_and_ath() {
+        assert_eq!(htu("https://as/token?x=1#f"), "https://as/token");
+        assert_eq!(htu("https://rs/api"), "https://rs/api");
+        // RFC 9449 7.1's example: ath of "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU".
+        assert_eq!(
+            ath("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"),
+            "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo"
+        );
+    }
+
+    #[test]
+    fn the_proof_says_what_it_must() {
+        let input = signing_input(
+            &key(),
+            &Proof {
+                htm: "GET",
+                url: "https://rs.example/api?q=1",
+                iat: 1_800_000_000,
+                jti: "j-1",
+                access_token: Some("AT"),
+                nonce: Some("n\"1"),
+            },
+        );
+        let jws = assemble(&input, &[7u8; 64]).unwrap();
+        check_proof(&jws).unwrap();
+        let jwt = decode(&jws).unwrap();
+        assert_eq!(
+            jwt.header_json.get("typ").and_then(Json::as_str),
+            Some("dpop+jwt")
+        );
+        assert_eq!(
+            jwt.header_json.get("alg").and_then(Json::as_str),
+            Some("ES256")
+        );
+        let jwk = jwt.header_json.get("jwk").unwrap();
+        assert_eq!(jwk.get("x").and_then(Json::as_str), Some(key().x.as_str()));
+        assert!(jwk.get("d").is_none());
+        assert_eq!(jwt.str_claim("htu"), Some("https://rs.example/api"));
+        assert_eq!(jwt.str_claim("htm"), Some("GET"));
+        assert_eq!(jwt.str_claim("ath"), Some(ath("AT").as_str()));
+        assert_eq!(jwt.str_claim("nonce"), Some("n\"1"));
+        assert_eq!(jwt.time_claim("iat"), Some(1_800_000_000));
+        // A token request's proof has no ath; without a nonce, no nonce.
+        let input = signing_input(
+            &key(),
+            &Proof {
+                htm: "POST",
+                url: "https://as/token",
+                iat: 1,
+                jti: "j-2",
+                access_token: None,
+                nonce: None,
+            },
+        );
+        let jwt = decode(&assemble(&input, &[1u8; 64]).unwrap()).unwrap();
+        assert!(jwt.claim("ath").is_none() && jwt.claim("nonce").is_none());
+        // A header with a private member is never sent.
+        let leaky = make(
+            r#"{"typ":"dpop+jwt","alg":"ES256","jwk":{"kty":"EC","d":"secret"}}"#,
+            "{}",
+            &[0; 64],
+        );
+        assert!(check_proof(&leaky).is_err());
+    }
+
+    #[test]
+    fn token_type_and_binding() {
+        assert!(!token_type_check("dpop").failed());
+        let bearer = token_type_check("Bearer");
+        assert_eq!(bearer.error, Some(ErrorCode::DpopNotBound));
+        let jkt = key().thumbprint();
+        let bound = make(
+            r#"{"alg":"RS256"}"#,
+            &format!(r#"{{"cnf":{{"jkt":"{jkt}"}}}}"#),
+            b"s",
+        );
+        assert!(!binding_check(&bound, &jkt).failed());
+        let other = make(r#"{"alg":"RS256"}"#, r#"{"cnf":{"jkt":"other"}}"#, b"s");
+        assert!(binding_check(&other, &jkt).failed());
+        let unbound = make(r#"{"alg":"RS256"}"#, r#"{"sub":"a"}"#, b"s");
+        assert!(binding_check(&unbound, &jkt).failed());
+        assert_eq!(
+            binding_check("opaque-token", &jkt).status,
+            crate::protocol::step::CheckStatus::Skip
+        );
+    }
+
+    #[test]
+    fn nonce_demands_from_both_servers() {
+        let answer = |status, body: &str| HttpAnswer {
+            status,
+            content_type: Some("application/json".into()),
+            body: body.into(),
+        };
+        let as_demand = answer(400, r#"{"error":"use_dpop_nonce","error_description":"x"}"#);
+        assert_eq!(
+            nonce_demand(&as_demand, Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"), None),
+            Some((
+                NonceFrom::AuthorizationServer,
+                "eyJ7S_zG.eyJH0-Z.HX4w-7v".into()
+            ))
+        );
+        assert_eq!(nonce_demand(&as_demand, None, None), None);
+        assert_eq!(
+            nonce_demand(
+                &answer(400, r#"{"error":"invalid_grant"}"#),
+                Some("n"),
+                None
+            ),
+            None
+        );
+        let rs = answer(401, "");
+        assert_eq!(
+            nonce_demand(
+                &rs,
+                Some("n-1"),
+                Some(
+                    r#"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof""#
+                )
+            ),
+            Some((NonceFrom::ResourceServer, "n-1".into()))
+        );
+        assert_eq!(
+            nonce_demand(&rs, Some("n-1"), Some(r#"Bearer error="invalid_token""#)),
+            None
+        );
+        // A nonce that is not visible ASCII is not used.
+        assert_eq!(nonce_demand(&as_demand, Some("bad nonce"), None), None);
+    }
+}
