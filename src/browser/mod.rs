@@ -888,6 +888,56 @@ pub fn set_html(id: &str, html: &str) {
     }
 }
 
+/// Keeps the children of the element with this id equal to `items` (markup), touching only
+/// those that changed: a new item is appended, a changed one replaced, extra ones removed.
+/// `shown` is what each child held after the last call. An unchanged panel keeps its DOM node,
+/// its focus and any text selected in it.
+pub fn sync_children(id: &str, items: &[String], shown: &mut Vec<String>) {
+    let Some(list) = element(id) else { return };
+    // A control that had the focus in a replaced child gets it back in its twin.
+    let focused = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .filter(|a| list.contains(Some(a)))
+        .map(|a| a.id())
+        .filter(|i| !i.is_empty());
+    // The list may have been emptied from elsewhere (or never filled): start over then.
+    if list.child_element_count() as usize != shown.len() {
+        let _ = Reflect::set(&list, &"innerHTML".into(), &"".into());
+        shown.clear();
+    }
+    let mut child = list.first_element_child();
+    for (i, html) in items.iter().enumerate() {
+        match child {
+            Some(c) => {
+                let next = c.next_element_sibling();
+                if shown.get(i) != Some(html) {
+                    let _ = Reflect::set(&c, &"outerHTML".into(), &html.into());
+                }
+                child = next;
+            }
+            None => {
+                let _ = list.insert_adjacent_html("beforeend", html);
+            }
+        }
+    }
+    while let Some(c) = child {
+        child = c.next_element_sibling();
+        c.remove();
+    }
+    shown.clear();
+    shown.extend(items.iter().cloned());
+    if let Some(f) = focused {
+        if web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .is_none_or(|a| a.id() != f)
+        {
+            focus_id(&f);
+        }
+    }
+}
+
 /// Sets the value of the form control with this id.
 pub fn set_value(id: &str, value: &str) {
     if let Some(e) = element(id) {

@@ -77,6 +77,11 @@ fn on_click(state: AppState, ev: &web_sys::Event) {
             });
             browser::focus_id("flow");
         }
+        // The Export disclosure: its transcript is drawn while it is open (the click comes
+        // before the browser toggles it).
+        _ if browser::event_target_data(ev, "data-testid").as_deref() == Some("export") => state
+            .export_open
+            .set(!browser::event_within(ev, "details.export[open]")),
         // The Copy buttons of the HTTP blocks.
         _ => browser::copy_block(ev),
     }
@@ -233,6 +238,8 @@ pub fn app() {
             _ => browser::set_html(part.target(), &markup(state, part)),
         });
     }
+    let mut shown: Vec<String> = Vec::new();
+    Effect::new(move |_| panels::sync_panels(state, &mut shown));
     let handlers: [(&str, Handler); 4] = [
         ("click", on_click),
         ("change", on_change),

@@ -27,7 +27,7 @@ impl Part {
     pub fn target(self) -> &'static str {
         match self {
             Part::Outcome => "outcome",
-            Part::Steps => "steps",
+            Part::Steps => "diagram",
             Part::Transcript => "transcript",
             Part::Config => "config-fields",
             Part::Session => "session",
@@ -35,6 +35,18 @@ impl Part {
             Part::Buttons => "actions",
         }
     }
+}
+
+/// The step panels: each drawn from its step, and only the ones that changed are replaced in
+/// the page (a device flow's polls update their own panel; the others keep their DOM nodes).
+pub fn sync_panels(state: AppState, shown: &mut Vec<String>) {
+    let steps = state.steps.get();
+    let items: Vec<String> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| step_html(i + 1, s, s.revealed))
+        .collect();
+    crate::browser::sync_children("step-list", &items, shown);
 }
 
 /// A part's markup, read from the signals it depends on (so the effect that calls it re-runs
@@ -50,20 +62,16 @@ pub fn markup(state: AppState, part: Part) -> String {
                 o.error.as_ref(),
             )
         }
-        // The diagram and the panels.
-        Part::Steps => {
-            let steps = state.steps.get();
-            let mut out = format!(
-                "<div class=\"diagram\">{}</div><ol class=\"step-list\">",
-                sequence_svg(&steps)
-            );
-            for (i, s) in steps.iter().enumerate() {
-                out.push_str(&step_html(i + 1, s, s.revealed));
+        // The diagram (the panels are kept by `sync_panels`, one at a time).
+        Part::Steps => sequence_svg(&state.steps.get()),
+        // Drawn only while the Export disclosure is open.
+        Part::Transcript => {
+            if state.export_open.get() {
+                transcript_html(&state.steps.get(), state.transcript_secrets.get())
+            } else {
+                String::new()
             }
-            out.push_str("</ol>");
-            out
         }
-        Part::Transcript => transcript_html(&state.steps.get(), state.transcript_secrets.get()),
         // Rebuilt only when the configuration is replaced from outside, never while typing.
         Part::Config => {
             state.config_rev.get();

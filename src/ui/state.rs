@@ -84,6 +84,8 @@ pub struct AppState {
     pub transcript_secrets: RwSignal<bool>,
     /// Step-through: the flow waits for Continue.
     pub paused: RwSignal<bool>,
+    /// The Export disclosure is open (the transcript is drawn only then).
+    pub export_open: RwSignal<bool>,
     /// The flow waits for something the user may give up on (the popup's answer): Cancel is on.
     pub cancellable: RwSignal<bool>,
     /// The user pressed Cancel while the flow was cancellable.
@@ -100,6 +102,7 @@ impl AppState {
             session: RwSignal::new(None),
             tokens_revealed: RwSignal::new(false),
             paused: RwSignal::new(false),
+            export_open: RwSignal::new(false),
             cancellable: RwSignal::new(false),
             cancelled: RwSignal::new(false),
             transcript_secrets: RwSignal::new(false),

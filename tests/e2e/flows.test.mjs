@@ -370,6 +370,26 @@ describe('device authorization', () => {
     await context.close();
   });
 
+  test('fine-grained updates: the polls update their own panel; another panel keeps its DOM node and a text selection', async () => {
+    const { context, page } = await open({ flow: 'device', client_id: 'flowlab-device' });
+    const { userCode } = await startDevice(page);
+    // Mark the user-code panel's node and select the code in it, as a reader would.
+    await page.evaluate(() => {
+      const panel = document.querySelector('li.step[data-step=user-code]');
+      panel.flowlabMark = 'kept';
+      getSelection().selectAllChildren(panel.querySelector('[data-testid=user-code]'));
+    });
+    const polls = () => page.locator('li.step[data-step=poll] li.check').count();
+    const before = await polls();
+    await page.waitForFunction((n) => document.querySelectorAll('li.step[data-step=poll] li.check').length >= n + 2, before, { timeout: 10000 });
+    const after = await page.evaluate(() => ({
+      mark: document.querySelector('li.step[data-step=user-code]').flowlabMark,
+      selected: getSelection().toString(),
+    }));
+    assert.deepEqual(after, { mark: 'kept', selected: userCode });
+    await context.close();
+  });
+
   test('denied on the other device: access_denied ends the polling', async () => {
     const { context, page } = await open({ flow: 'device', client_id: 'flowlab-device' });
     const { complete } = await startDevice(page);
