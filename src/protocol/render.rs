@@ -344,19 +344,23 @@ fn curl(r: &HttpRecord) -> String {
 }
 
 /// A text field of the configuration form: (label, id, hint). The id is the field's name.
-const FIELDS: [(&str, &str, &str); 5] = [
-    ("Issuer", "issuer", "The provider's issuer URL; its discovery document is read from /.well-known/openid-configuration."),
-    ("Client ID", "client_id", "As registered at the provider."),
-    ("Scopes", "scope", "Space-separated; openid is always included when a user signs in."),
-    ("Redirect URI", "redirect_uri", "Register exactly this URI at your provider."),
-    ("API URL", "api_url", "Called with the access token; empty means the provider's userinfo endpoint."),
+/// The text fields: (label, id, hint, input type). URLs are `url` inputs (the right keyboard
+/// on a phone); nothing here is a credential, so autocomplete is off.
+const FIELDS: [(&str, &str, &str, &str); 5] = [
+    ("Issuer", "issuer", "The provider's issuer URL; its discovery document is read from /.well-known/openid-configuration.", "url"),
+    ("Client ID", "client_id", "As registered at the provider.", "text"),
+    ("Scopes", "scope", "Space-separated. With openid, an OpenID Connect login (an ID token); without it, plain OAuth 2.0.", "text"),
+    ("Redirect URI", "redirect_uri", "Register exactly this URI at your provider.", "url"),
+    ("API URL", "api_url", "Called with the access token; empty means the provider's userinfo endpoint.", "url"),
 ];
 
-/// The memory-only fields: (label, id, hint). Password inputs; never in a URL or storage.
-const SECRET_FIELDS: [(&str, &str, &str); 3] = [
-    ("Client secret", "client_secret", "For learning only: anyone who opens a browser app can read its secret, so real browser apps are public clients. Kept in this tab's memory; never in a URL or storage."),
-    ("Username", "username", "The user's name at the provider."),
-    ("Password", "password", "Typed into this app, not the provider's page: the reason this flow is not recommended. Kept in this tab's memory only."),
+/// The memory-only fields: (label, id, hint, input type, autocomplete). Never in a URL or
+/// storage. The user name is text a password manager may fill; the client secret is never
+/// offered for saving.
+const SECRET_FIELDS: [(&str, &str, &str, &str, &str); 3] = [
+    ("Client secret", "client_secret", "For learning only: anyone who opens a browser app can read its secret, so real browser apps are public clients. Kept in this tab's memory; never in a URL or storage.", "password", "off"),
+    ("Username", "username", "The user's name at the provider.", "text", "username"),
+    ("Password", "password", "Typed into this app, not the provider's page: the reason this flow is not recommended. Kept in this tab's memory only.", "password", "current-password"),
 ];
 
 /// Choices of the form's selects: (field, label, hint, [(value, text)]).
@@ -503,19 +507,19 @@ fn field_close(out: &mut String, id: &str, hint: &str) {
 /// field it edits (`Config::set_form_field`).
 pub fn config_form_html(c: &Config) -> String {
     let mut out = String::new();
-    for (label, id, hint) in FIELDS {
+    for (label, id, hint, kind) in FIELDS {
         if !shown(c, id) {
             continue;
         }
         field_open(&mut out, id, label);
         out.push_str(&format!(
-            "<input id=\"{id}\" name=\"{id}\" type=\"text\" spellcheck=\"false\" autocomplete=\"off\" \
+            "<input id=\"{id}\" name=\"{id}\" type=\"{kind}\" spellcheck=\"false\" autocomplete=\"off\" \
              aria-describedby=\"{id}-hint\" value=\"{}\">",
             escape(&c.field(id))
         ));
         field_close(&mut out, id, hint);
     }
-    for (label, id, hint) in SECRET_FIELDS {
+    for (label, id, hint, kind, autocomplete) in SECRET_FIELDS {
         if !shown(c, id) {
             continue;
         }
@@ -526,7 +530,7 @@ pub fn config_form_html(c: &Config) -> String {
             ""
         };
         out.push_str(&format!(
-            "<input id=\"{id}\" type=\"password\"{testid} spellcheck=\"false\" autocomplete=\"off\" \
+            "<input id=\"{id}\" type=\"{kind}\"{testid} spellcheck=\"false\" autocomplete=\"{autocomplete}\" \
              aria-describedby=\"{id}-hint\" value=\"{}\">",
             escape(&c.field(id))
         ));
@@ -791,6 +795,17 @@ mod tests {
         assert!(html.starts_with("<section class=\"outcome error\" data-testid=\"outcome\" data-status=\"error\" data-error=\"state_mismatch\">"));
         assert!(html.contains("bad &lt;state&gt;") && html.contains("(RFC 6749 10.12)"));
         assert!(!outcome_html("idle", "Ready.", "x", None).contains("data-error"));
+    }
+
+    #[test]
+    fn fields_have_the_type_and_autocomplete_their_content_needs() {
+        let (c, _) = Config::defaults("http://a/").apply_query("flow=password");
+        let html = config_form_html(&c);
+        assert!(html.contains("<input id=\"username\" type=\"text\" spellcheck=\"false\" autocomplete=\"username\""), "{html}");
+        assert!(html.contains("<input id=\"password\" type=\"password\" spellcheck=\"false\" autocomplete=\"current-password\""));
+        assert!(html.contains("<input id=\"issuer\" name=\"issuer\" type=\"url\""));
+        let (c, _) = Config::defaults("http://a/").apply_query("flow=code");
+        assert!(config_form_html(&c).contains("type=\"password\" data-testid=\"client-secret\" spellcheck=\"false\" autocomplete=\"off\""));
     }
 
     #[test]

@@ -107,6 +107,13 @@ export async function launchBrowser() {
 /** Token responses the watchers are still reading; `settled` waits for them. */
 const pendingReads = new Set();
 
+/** Makes `settled` wait for a test's own read of a response, too. */
+export function track(read) {
+  const done = read.finally(() => pendingReads.delete(done));
+  pendingReads.add(done);
+  return done;
+}
+
 /** Records what the page does: console errors, requests to the token endpoint, tokens issued. */
 export function watch(page, appOrigin) {
   const seen = { errors: [], tokenRequests: [], tokens: [], frontTokens: [], navigations: [], requests: [] };

@@ -2,7 +2,7 @@
 // 12.2), and the old refresh token refused afterwards.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { auditNoTokens, environment, outcome, settled, signInAtProvider, watch } from './harness.mjs';
+import { auditNoTokens, environment, settled, signInAtProvider, track, watch } from './harness.mjs';
 
 const APP_PORT = 18092;
 const IDP_PORT = 19012;
@@ -14,14 +14,18 @@ test('refresh: a rotated refresh token, a re-validated ID token, nothing stored'
   const page = await context.newPage();
   const seen = watch(page, origin);
   seen.refresh = [];
-  page.on('response', async (r) => {
+  page.on('response', (r) => {
     if (new URL(r.url()).pathname === '/token' && r.request().method() === 'POST') {
-      try {
-        const j = await r.json();
-        if (j.refresh_token) seen.refresh.push(j.refresh_token);
-      } catch {
-        /* not JSON */
-      }
+      track(
+        r
+          .json()
+          .then((j) => {
+            if (j.refresh_token) seen.refresh.push(j.refresh_token);
+          })
+          .catch(() => {
+            /* not JSON */
+          }),
+      );
     }
   });
   const q = new URLSearchParams({ issuer: env.idp.issuer, client_id: 'flowlab-demo', scope: 'openid profile offline_access', prompt: 'consent' });
@@ -36,7 +40,7 @@ test('refresh: a rotated refresh token, a re-validated ID token, nothing stored'
 
   await page.getByRole('button', { name: 'Refresh' }).click();
   await page.waitForFunction(() => /Refreshed/.test(document.querySelector('[data-testid=outcome]').innerText), null, { timeout: 15000 });
-  assert.equal(await outcome(page).getAttribute('data-status'), 'signed-in');
+  assert.equal((await settled(page)).status, 'signed-in');
   const ids = await page.locator('li.step').evaluateAll((els) => els.map((e) => e.dataset.step));
   assert.deepEqual(ids.slice(-3), ['refresh', 'jwks', 'id-token']);
   const check = (step, name) =>
