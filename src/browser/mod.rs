@@ -870,17 +870,22 @@ fn element(id: &str) -> Option<web_sys::Element> {
     web_sys::window()?.document()?.get_element_by_id(id)
 }
 
+/// The id of the focused element, when it is inside `e` and has one.
+fn focused_within(e: &web_sys::Element) -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .filter(|a| e.contains(Some(a)))
+        .map(|a| a.id())
+        .filter(|i| !i.is_empty())
+}
+
 /// Replaces the content of the element with this id by `html` (markup from
 /// `protocol::render`, where everything from outside is escaped).
 pub fn set_html(id: &str, html: &str) {
     let Some(e) = element(id) else { return };
     // A control that had the focus is replaced by its twin: give the twin the focus.
-    let focused = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element())
-        .filter(|a| e.contains(Some(a)))
-        .map(|a| a.id())
-        .filter(|i| !i.is_empty());
+    let focused = focused_within(&e);
     // A property set by name: one import fewer in the JavaScript glue than `set_inner_html`.
     let _ = Reflect::set(&e, &"innerHTML".into(), &html.into());
     if let Some(f) = focused {
@@ -895,12 +900,7 @@ pub fn set_html(id: &str, html: &str) {
 pub fn sync_children(id: &str, items: &[String], shown: &mut Vec<String>) {
     let Some(list) = element(id) else { return };
     // A control that had the focus in a replaced child gets it back in its twin.
-    let focused = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element())
-        .filter(|a| list.contains(Some(a)))
-        .map(|a| a.id())
-        .filter(|i| !i.is_empty());
+    let focused = focused_within(&list);
     // The list may have been emptied from elsewhere (or never filled): start over then.
     if list.child_element_count() as usize != shown.len() {
         let _ = Reflect::set(&list, &"innerHTML".into(), &"".into());
@@ -928,11 +928,8 @@ pub fn sync_children(id: &str, items: &[String], shown: &mut Vec<String>) {
     shown.clear();
     shown.extend(items.iter().cloned());
     if let Some(f) = focused {
-        if web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.active_element())
-            .is_none_or(|a| a.id() != f)
-        {
+        // Only when the focused node itself was replaced.
+        if focused_within(&list).as_deref() != Some(f.as_str()) {
             focus_id(&f);
         }
     }
