@@ -8,7 +8,7 @@ use crate::protocol::config::Config;
 use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::error::FlowError;
 use crate::protocol::grant::direct_grant;
-use crate::protocol::step::Check;
+use crate::protocol::idtoken::not_issued_check;
 use crate::protocol::token::TokenSet;
 
 /// Runs a direct grant for `config` and returns the session it yields.
@@ -40,13 +40,7 @@ pub(crate) fn finish(
         // provider need not issue one; named on the step that obtained the tokens.
         if session.config.asks_openid() && session.tokens.id_token.is_none() {
             if let Some(mut last) = sink.steps().pop() {
-                last.checks.push(Check::warn(
-                    "id_token present",
-                    "The scope included openid, but no ID token came back: the provider issues none for this \
-                     grant (OpenID Connect defines the ID token for its own flows only). No identity is \
-                     verified; the API or userinfo is the only source of who this is.",
-                    "OIDC Core 3.1.3.3; RFC 6749 5.1",
-                ));
+                last.checks.push(not_issued_check());
                 sink.emit(last);
             }
         }

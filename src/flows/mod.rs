@@ -99,13 +99,23 @@ pub(crate) fn call<'a>(
         };
         let started = browser::now_ms();
         let answer = browser::fetch(call).await;
-        step.duration_ms = Some((browser::now_ms() - started) as u32);
-        match &answer {
-            Ok(a) => step.response = Some(response_record(a)),
-            Err(e) => step.checks.push(Check::failing("reachable", e)),
-        }
+        record_answer(step, started, &answer);
         answer
     })
+}
+
+/// Records a back-channel answer on its step: how long since `started_ms`, the response, or
+/// (unreachable, refused by CORS) a failed check.
+pub(crate) fn record_answer(
+    step: &mut Step,
+    started_ms: f64,
+    answer: &Result<HttpAnswer, FlowError>,
+) {
+    step.duration_ms = Some((browser::now_ms() - started_ms) as u32);
+    match answer {
+        Ok(a) => step.response = Some(response_record(a)),
+        Err(e) => step.checks.push(Check::failing("reachable", e)),
+    }
 }
 
 /// A boxed back-channel call: its callers share one copy of the state machine.

@@ -1,7 +1,7 @@
 //! ID token verification: JWKS from `jwks_uri` (one re-fetch on an unknown kid), the signature
 //! through WebCrypto, then every claim check. Each is shown as its own line.
 
-use super::{call, Boxed, StepSink};
+use super::{call, record_answer, Boxed, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::discovery::ProviderMetadata;
 use crate::protocol::error::{ErrorCode, FlowError};
@@ -13,7 +13,6 @@ use crate::protocol::jwks::{parse_jwks, select_key, Jwk, Jwks, KeyChoiceError};
 use crate::protocol::jwt::{decode, DecodedJwt, SigAlg};
 use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind};
 use crate::protocol::tamper::alter_signature;
-use crate::protocol::token::response_record;
 
 const SIG: &str = "OIDC Core 3.1.3.7 (6)";
 
@@ -56,11 +55,7 @@ async fn fetch_jwks(
         Some(inflight) => {
             let started = inflight.started_ms;
             let answer = inflight.answer().await;
-            step.duration_ms = Some((browser::now_ms() - started) as u32);
-            match &answer {
-                Ok(a) => step.response = Some(response_record(a)),
-                Err(e) => step.checks.push(Check::failing("reachable", e)),
-            }
+            record_answer(&mut step, started, &answer);
             answer
         }
         None => {

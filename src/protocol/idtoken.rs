@@ -69,6 +69,18 @@ pub fn no_identity_step() -> super::step::Step {
     step
 }
 
+/// The line on a token step when `openid` was asked but a grant outside OpenID Connect
+/// (password, client credentials, device) returned no ID token: named, not refused.
+pub fn not_issued_check() -> Check {
+    Check::warn(
+        "id_token present",
+        "The scope included openid, but no ID token came back: the provider issues none for this \
+         grant (OpenID Connect defines the ID token for its own flows only). No identity is \
+         verified; the API or userinfo is the only source of who this is.",
+        "OIDC Core 3.1.3.3; RFC 6749 5.1",
+    )
+}
+
 /// at_hash and c_hash use the hash of the signature algorithm (OIDC Core 3.1.3.6): SHA-256 for
 /// RS256, PS256 and ES256, SHA-512 for EdDSA with Ed25519. The caller computes SHA-512 with
 /// WebCrypto, which keeps a second hash implementation out of the wasm.
