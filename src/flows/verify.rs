@@ -128,9 +128,7 @@ pub fn verify_id_token<'a>(
             StepKind::Local,
             Actor::App,
             Actor::App,
-            "The ID token is a signed JWT. The app checks the signature with the provider's published key \
-             (never a key named inside the token), then that it was issued by this provider, for this client, \
-             recently, and for this very login (nonce). Only then are its claims believed.",
+            "step/id-token",
         );
         step.request = Some(HttpRecord::default().body(token).secret(token));
         // The decoded header and claims, each explained (shown even when a check fails).
@@ -256,24 +254,12 @@ pub(crate) fn check_signature<'a>(
             .compared("RS256, PS256, ES256, EdDSA", alg.as_str()),
         );
 
-        let jwks = fetch_jwks(
-        sink,
-        jwks_uri,
-        "jwks",
-        "The signature can only be checked with the provider's public key, published at jwks_uri.",
-    )
-    .await?;
+        let jwks = fetch_jwks(sink, jwks_uri, "jwks", "step/jwks.verify").await?;
         let key: Jwk = match select_key(&jwks, &jwt.header, alg) {
             Ok(k) => k.clone(),
             Err(KeyChoiceError::UnknownKid(kid)) => {
                 // Keys rotate: fetch once more before giving up (OIDC Core 10.1.1).
-                let again = fetch_jwks(
-                sink,
-                jwks_uri,
-                "jwks-refetch",
-                "The token names a key the set did not hold; keys rotate, so the set is fetched once more.",
-            )
-            .await?;
+                let again = fetch_jwks(sink, jwks_uri, "jwks-refetch", "step/jwks-refetch").await?;
                 match select_key(&again, &jwt.header, alg) {
                     Ok(k) => k.clone(),
                     Err(_) => return Err(key_failure(checks, KeyChoiceError::UnknownKid(kid))),

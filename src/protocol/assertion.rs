@@ -178,9 +178,7 @@ pub fn registration(
         StepKind::BackChannel,
         Actor::App,
         Actor::AuthorizationServer,
-        "Dynamic client registration (RFC 7591): the app sends its metadata and the public half of its key; \
-         the provider answers with a client_id. Only the holder of the private half, which never leaves \
-         WebCrypto, can sign this client's assertions.",
+        "step/register",
     );
     step.request = Some(
         HttpRecord::request("POST", endpoint)

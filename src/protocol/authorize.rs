@@ -161,26 +161,10 @@ pub fn build_authorization_request(
         }
     }
     let explanation = match (implicit, config.wants_front_channel_access_token()) {
-        (false, _) if config.flow == Flow::Hybrid => {
-            "Hybrid (code id_token): the provider will return both an ID token and a code through the \
-             browser. The app validates the ID token first (signature, nonce, and c_hash, which binds the \
-             code to it), then exchanges the code over the back channel with the PKCE verifier."
-        }
-        (false, _) => {
-            "The app sends the browser to the provider with the request in the query string. Nothing secret is \
-             in it: the provider will show its login and consent pages, then send the browser back to the \
-             redirect URI with a one-time authorization code."
-        }
-        (true, false) => {
-            "The app sends the browser to the provider asking for an ID token only (authentication, no API \
-             access). The provider will return it through the browser, so its signature and nonce are \
-             what make it trustworthy."
-        }
-        (true, true) => {
-            "LEGACY: besides the ID token this asks for an access token through the browser. RFC 9700 and RFC \
-             10017 tell browser apps not to obtain access tokens this way (they can leak from the front \
-             channel and cannot be sender-constrained); use the code flow with PKCE. Shown for learning."
-        }
+        (false, _) if config.flow == Flow::Hybrid => "step/authorize.hybrid",
+        (false, _) => "step/authorize.code",
+        (true, false) => "step/authorize.implicit",
+        (true, true) => "step/authorize.implicit-token",
     };
     Ok(AuthorizationRequest {
         url: append_query(&meta.authorization_endpoint, &params),
@@ -198,10 +182,7 @@ pub fn secrets_step(secrets: &LoginSecrets, flow: Flow) -> Step {
             StepKind::Local,
             Actor::App,
             Actor::App,
-            "Before leaving for the provider, the app draws two random values from the browser's \
-             cryptographic generator. state ties the answer to this browser (CSRF protection); nonce ties the \
-             ID token to this login: with the implicit flow the token travels through the browser, so the \
-             nonce is what stops a token from another login being replayed here.",
+            "step/prepare.implicit",
         );
         step.params = vec![
             param("state", &secrets.state, false),
@@ -227,10 +208,7 @@ pub fn secrets_step(secrets: &LoginSecrets, flow: Flow) -> Step {
         StepKind::Local,
         Actor::App,
         Actor::App,
-        "Before leaving for the provider, the app draws three random values from the browser's \
-         cryptographic generator. state ties the answer to this browser (CSRF protection); nonce ties the \
-         ID token to this login (replay protection); the code verifier stays secret in the app while only \
-         its SHA-256 hash (the code challenge) is sent, so a stolen authorization code is useless without it.",
+        "step/prepare.pkce",
     );
     let challenge = secrets.verifier.challenge_s256();
     step.params = vec![
@@ -296,8 +274,7 @@ pub fn user_step() -> Step {
         StepKind::Interaction,
         Actor::User,
         Actor::AuthorizationServer,
-        "The user signs in on the provider's own pages and approves the requested scopes. The app never \
-         sees the password: that is the point of OAuth.",
+        "step/user-login",
     )
 }
 
@@ -468,7 +445,7 @@ mod tests {
         assert_eq!(get("code_challenge"), None);
         let (c, _) = c.apply_query("response_type=id_token+token");
         let r = build_authorization_request(&c, &meta(), &s).unwrap();
-        assert!(r.explanation.starts_with("LEGACY"));
+        assert_eq!(r.explanation, "step/authorize.implicit-token");
     }
 
     #[test]

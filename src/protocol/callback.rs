@@ -133,9 +133,7 @@ fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
             StepKind::Redirect,
             Actor::AuthorizationServer,
             Actor::App,
-            "The provider sends the browser back to the app's redirect URI with the result. The app removes \
-             it from the address bar at once (so the code lands in no history entry), finds the login it \
-             started by its state, and checks the answer before using anything in it.",
+            "step/callback.redirect",
         ),
         ResponseSource::FormPost => Step::new(
             "callback",
@@ -143,10 +141,7 @@ fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
             StepKind::Redirect,
             Actor::AuthorizationServer,
             Actor::ServiceWorker,
-            "With response_mode=form_post the provider's page holds a self-submitting form: the browser \
-             POSTs the result to the redirect URI. A static host cannot take a POST, so the app's Service \
-             Worker catches it, reads the form and answers with the app's own page. The result is in no \
-             URL, history or server log.",
+            "step/callback.form-post",
         ),
     };
     let mut rec = match params.source {
@@ -193,8 +188,7 @@ pub fn handover_step(fields: usize) -> Step {
         StepKind::Local,
         Actor::ServiceWorker,
         Actor::App,
-        "The page asks its Service Worker for the form over a MessageChannel it created, so only the \
-         worker can answer. The worker gives the fields once, to this page only, and forgets them.",
+        "step/handover",
     );
     step.checks.push(Check::pass(
         "claimed once",

@@ -43,8 +43,7 @@ pub fn device_step(endpoint: &str, request: &TokenRequest) -> Step {
     grant_step(
         "device-authorization",
         "Ask for a user code",
-        "A device without a browser or keyboard (a TV, a command line) asks for two codes: a short user code \
-         that a person types on another device, and a secret device code that the device later redeems.",
+        "step/device-authorization",
         endpoint,
         request,
     )
@@ -158,8 +157,7 @@ pub fn user_code_step(grant: &DeviceGrant) -> Step {
         StepKind::Interaction,
         Actor::App,
         Actor::User,
-        "The user opens the address on a phone or computer, signs in there and enters (or confirms) the user \
-         code. The device never sees the password; it only waits.",
+        "step/user-code",
     );
     let p = |name: &str, value: &str, meaning: &'static str| Param {
         name: name.into(),
@@ -168,20 +166,24 @@ pub fn user_code_step(grant: &DeviceGrant) -> Step {
         secret: false,
     };
     step.params = vec![
-        p("user_code", &grant.user_code, "What the user types or confirms on the other device; useless without the secret device code."),
-        p("verification_uri", &grant.verification_uri, "Where the user goes to enter the code."),
+        p("user_code", &grant.user_code, "param/user_code"),
+        p(
+            "verification_uri",
+            &grant.verification_uri,
+            "param/verification_uri",
+        ),
     ];
     if let Some(c) = &grant.verification_uri_complete {
         step.params.push(p(
             "verification_uri_complete",
             c,
-            "The same address with the code in it, for a link or a QR code.",
+            "param/verification_uri_complete",
         ));
     }
     step.params.push(p(
         "expires_in",
         &grant.expires_in.to_string(),
-        "Seconds until the codes expire.",
+        "param/expires_in.device",
     ));
     step
 }
@@ -202,9 +204,7 @@ pub fn poll_step(endpoint: &str, request: &TokenRequest) -> Step {
     grant_step(
         "poll",
         "Poll the token endpoint",
-        "Every interval seconds the device asks the token endpoint whether the user approved: \
-         authorization_pending means not yet, slow_down adds 5 s to the interval, access_denied and \
-         expired_token end it.",
+        "step/poll",
         endpoint,
         request,
     )

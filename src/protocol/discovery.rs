@@ -302,8 +302,7 @@ pub fn discovery_request_step(url: &str) -> Step {
         StepKind::BackChannel,
         Actor::App,
         Actor::AuthorizationServer,
-        "The app reads the provider's public configuration: where to send the user, where to exchange \
-         the code, where its signing keys are, and which features it supports. Nothing is hard-coded.",
+        "step/discovery",
     );
     step.request = Some(HttpRecord::request("GET", url).header("Accept", "application/json"));
     step

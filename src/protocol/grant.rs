@@ -7,14 +7,9 @@ use super::error::{ErrorCode, FlowError};
 use super::step::Step;
 use super::token::{grant_step, TokenRequest};
 
-const CLIENT_CREDENTIALS: &str = "Machine to machine: no user and no browser redirect. The client authenticates \
-     with its own credentials and receives an access token for itself, to call an API. It needs a secret \
-     (or a key), so it belongs on a server: in a browser, anyone could read the secret from the page.";
+const CLIENT_CREDENTIALS: &str = "step/token.client-credentials";
 
-const PASSWORD: &str = "NOT RECOMMENDED (RFC 9700 2.4): the user typed their password into this app, which \
-     sends it to the token endpoint. The app sees the password, and the provider's own login page, \
-     multi-factor sign-in and single sign-on are bypassed. Only for migrating legacy apps; use the code \
-     flow with PKCE.";
+const PASSWORD: &str = "step/token.password";
 
 fn missing(what: &str) -> FlowError {
     FlowError::new(ErrorCode::InvalidConfig, format!("Enter the {what} first."))
@@ -96,7 +91,7 @@ mod tests {
         );
         assert!(req.headers.iter().any(|(k, _)| k == "Authorization"));
         assert_eq!(step.id, "token");
-        assert!(step.explanation.contains("server"));
+        assert_eq!(step.explanation, "step/token.client-credentials");
     }
 
     #[test]
@@ -113,7 +108,7 @@ mod tests {
             req.body,
             "grant_type=password&username=alice&password=pa+ss&scope=openid+profile&client_id=flowlab-demo"
         );
-        assert!(step.explanation.starts_with("NOT RECOMMENDED"));
+        assert_eq!(step.explanation, "step/token.password");
         let masked = format!("{:?}", step.masked());
         assert!(
             !masked.contains("pa+ss") && !masked.contains("pa ss"),

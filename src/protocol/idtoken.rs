@@ -56,10 +56,7 @@ pub fn no_identity_step() -> super::step::Step {
         StepKind::Local,
         Actor::App,
         Actor::App,
-        "The scope did not ask for openid, so this was an OAuth 2.0 authorization, not an OpenID Connect \
-         login: the app holds an access token for an API, and no signed statement of who the user is. \
-         Do not treat the access token as proof of identity (it is meant for the API, not for this app); \
-         the API or a userinfo call is the only source of who signed in.",
+        "step/no-id-token",
     );
     step.checks.push(Check::skip(
         "ID token",

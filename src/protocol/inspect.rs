@@ -52,9 +52,7 @@ impl KeySource {
 }
 
 /// What the inspector does, in plain words.
-const EXPLAIN: &str = "A JWT is a header, claims and a signature, base64url-encoded. Anyone can read the \
-     first two, so decoding proves nothing: only a signature checked with the issuer's published key \
-     (never a key named in the token) shows who wrote it. The token stays in this tab.";
+const EXPLAIN: &str = "step/inspect";
 
 /// The inspector's step for `token`, before any check: the token itself (masked until revealed).
 pub fn inspect_step(token: &str) -> Step {

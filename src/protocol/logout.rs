@@ -13,7 +13,6 @@ use super::authorize::param;
 use super::config::{Config, LogoutMethod};
 use super::error::{ErrorCode, FlowError};
 use super::json::{object, parse, required_str, text, write};
-use super::render::escape;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use super::transaction::TRANSACTION_LIFETIME_SECS;
 use super::url::encode_pairs;
@@ -66,8 +65,11 @@ impl LogoutTransaction {
 pub enum LogoutRequest {
     /// A GET to this URL.
     Navigate(String),
-    /// A POST of these hidden form fields (escaped markup) to `url`.
-    Post { url: String, fields_html: String },
+    /// A POST of these form fields (name, value), in order, to `url`.
+    Post {
+        url: String,
+        fields: Vec<(String, String)>,
+    },
 }
 
 /// The logout request and its panel, in the form the user chose (`method`). `id_token` is the
@@ -88,21 +90,9 @@ pub fn build_logout(
         ("state", state),
     ]);
     let explanation = match method {
-        LogoutMethod::TokenFree => {
-            "The app has forgotten its tokens; now it asks the provider to end its own session and send the \
-             browser back. This request carries no token: client_id and the registered return address say which \
-             app asks, so the provider may ask the user to confirm (it cannot tell which session is meant)."
-        }
-        LogoutMethod::PostHint => {
-            "The app has forgotten its tokens; now the provider ends its own session and sends the browser \
-             back. The ID token names the session (id_token_hint); it goes in a POSTed form, so it is in no \
-             address bar, history or log. Some providers refuse a POST here (a CSRF check, or no POST route)."
-        }
-        LogoutMethod::GetHint => {
-            "The app has forgotten its tokens; now the provider ends its own session and sends the browser \
-             back. The ID token names the session (id_token_hint) in the URL, as some providers demand: the cost \
-             is that the token now sits in this tab's history and in the provider's access logs."
-        }
+        LogoutMethod::TokenFree => "step/logout.token-free",
+        LogoutMethod::PostHint => "step/logout.post-hint",
+        LogoutMethod::GetHint => "step/logout.get-hint",
     };
     let mut step = Step::new(
         "logout",
@@ -123,13 +113,7 @@ pub fn build_logout(
         }
         _ => HttpRecord::request("GET", &get_url),
     };
-    let mut html = String::new();
     for (k, v) in &fields {
-        html.push_str("<input type=hidden name=");
-        html.push_str(k);
-        html.push_str(" value=\"");
-        html.push_str(&escape(v));
-        html.push_str("\">");
         let secret = *k == "id_token_hint";
         if secret {
             record = record.secret(v);
@@ -159,7 +143,10 @@ pub fn build_logout(
     let request = match method {
         LogoutMethod::PostHint => LogoutRequest::Post {
             url: end_session_endpoint.to_string(),
-            fields_html: html,
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         },
         _ => LogoutRequest::Navigate(get_url),
     };
@@ -193,8 +180,7 @@ pub fn logout_return_step(
         StepKind::Redirect,
         Actor::AuthorizationServer,
         Actor::App,
-        "The provider ended its session and sent the browser back with the state the app sent, so the app \
-         knows this return belongs to its own sign-out.",
+        "step/logout-return",
     );
     step.params = vec![param("state", state, false)];
     match found {
@@ -260,16 +246,12 @@ mod tests {
             "s\"t",
             LogoutMethod::PostHint,
         );
-        let LogoutRequest::Post {
-            url,
-            fields_html: html,
-        } = req
-        else {
+        let LogoutRequest::Post { url, fields } = req else {
             panic!("a POST")
         };
         assert_eq!(url, "https://op/logout");
-        assert!(html.starts_with("<input type=hidden name=id_token_hint value=\"t.o.k\">"));
-        assert!(html.ends_with("<input type=hidden name=state value=\"s&quot;t\">"));
+        assert_eq!(fields[0], ("id_token_hint".into(), "t.o.k".into()));
+        assert_eq!(fields.last(), Some(&("state".into(), "s\"t".into())));
         let r = step.request.as_ref().unwrap();
         assert_eq!(r.method.as_deref(), Some("POST"));
         assert_eq!(r.url.as_deref(), Some("https://op/logout"));
@@ -306,7 +288,7 @@ mod tests {
             LogoutMethod::PostHint,
         );
         assert!(
-            matches!(req, LogoutRequest::Post { fields_html, .. } if !fields_html.contains("id_token_hint"))
+            matches!(req, LogoutRequest::Post { fields, .. } if fields.iter().all(|(k, _)| k != "id_token_hint"))
         );
         assert_eq!(step.params.len(), 3);
         let mut config = Config::defaults("https://app/");

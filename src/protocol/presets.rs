@@ -339,9 +339,7 @@ impl Preset {
             StepKind::Local,
             Actor::User,
             Actor::AuthorizationServer,
-            "The settings this provider needs in its console for Flowlab to work, with this app's own values \
-             filled in, and its known quirks. A preset only fills in the configuration; everything is still \
-             checked against the provider's discovery document.",
+            "step/preset",
         );
         step.params = self
             .quirks

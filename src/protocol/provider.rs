@@ -274,9 +274,7 @@ pub fn cors_step() -> Step {
         StepKind::BackChannel,
         Actor::App,
         Actor::AuthorizationServer,
-        "The app calls the provider's endpoints with fetch from this page, so each must allow this page's origin \
-         (and the headers the call carries) by CORS. Each endpoint the chosen flow calls is probed with a request \
-         that carries no credential, and the finding says exactly what to allow where it is refused.",
+        "step/cors-probe",
     )
 }
 
@@ -406,8 +404,7 @@ pub fn jwks_card_step(url: &str) -> Step {
         StepKind::BackChannel,
         Actor::App,
         Actor::AuthorizationServer,
-        "The app reads the key set at jwks_uri, the only place its ID token keys may come from, and checks that \
-         each key can be named and is strong enough.",
+        "step/jwks",
     );
     step.request = Some(HttpRecord::request("GET", url).header("Accept", "application/json"));
     step

@@ -182,23 +182,17 @@ pub fn encode(text: &str) -> Option<(Vec<bool>, usize)> {
     Some((dark, n))
 }
 
-/// The QR code of `text` as an SVG image with a quiet zone, or an empty string when the text is
-/// too long.
+/// The QR code of `text` as SVG path data (one unit square per dark module, after a quiet zone
+/// of 4) and the side of the whole image in modules; `None` when the text is too long. The page
+/// draws it; this module writes no markup.
 #[inline(never)]
-pub fn svg(text: &str) -> String {
-    let Some((dark, n)) = encode(text) else {
-        return String::new();
-    };
+pub fn path(text: &str) -> Option<(String, usize)> {
+    let (dark, n) = encode(text)?;
     let mut path = String::new();
     for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
         path.push_str(&format!("M{} {}h1v1h-1z", i % n + 4, i / n + 4));
     }
-    let size = n + 8;
-    format!(
-        "<svg class=\"qr\" data-testid=\"qr-code\" viewBox=\"0 0 {size} {size}\" role=\"img\" \
-         aria-label=\"QR code of the address with the user code\" shape-rendering=\"crispEdges\">\
-         <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\"/></svg>"
-    )
+    Some((path, n + 8))
 }
 
 #[cfg(test)]
@@ -237,8 +231,8 @@ mod tests {
         assert_eq!(encode("").map(|(_, n)| n), Some(21));
         assert_eq!(encode(&"x".repeat(106)).map(|(_, n)| n), Some(37));
         assert!(encode(&"x".repeat(107)).is_none());
-        assert!(svg(&"x".repeat(200)).is_empty());
-        let s = svg("https://a/");
-        assert!(s.starts_with("<svg class=\"qr\"") && s.contains("viewBox=\"0 0 29 29\""));
+        assert!(path(&"x".repeat(200)).is_none());
+        let (d, size) = path("https://a/").unwrap();
+        assert!(d.starts_with("M4 4h1v1h-1z") && size == 29);
     }
 }

@@ -24,9 +24,7 @@ pub fn refresh_step(endpoint: &str, request: &TokenRequest) -> Step {
     grant_step(
         "refresh",
         "Refresh the tokens",
-        "The app trades its refresh token for fresh tokens, without the user. A public client's refresh \
-         token is rotated: a new one replaces it, so a stolen copy is caught the moment both are used \
-         (RFC 9700 4.14.2).",
+        "step/refresh",
         endpoint,
         request,
     )

@@ -33,14 +33,7 @@ pub fn revoke_step(endpoint: &str, request: &TokenRequest, hint: &str) -> Step {
     } else {
         ("revoke-access", "Revoke the access token")
     };
-    grant_step(
-        id,
-        title,
-        "Forgetting a token in this tab does not stop whoever else may hold a copy. Revocation tells the \
-         provider to stop honouring it now, rather than when it expires.",
-        endpoint,
-        request,
-    )
+    grant_step(id, title, "step/revoke", endpoint, request)
 }
 
 /// Judges the revocation answer: HTTP 200 means revoked (also for a token already invalid,

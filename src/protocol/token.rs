@@ -189,13 +189,9 @@ pub fn code_exchange(config: &Config, code: &str, verifier: &str) -> TokenReques
 /// The token step of the code flow.
 pub fn token_step(endpoint: &str, request: &TokenRequest, confidential: bool) -> Step {
     let explanation = if confidential {
-        "The app calls the token endpoint directly (fetch, not a redirect) with the code and the code \
-         verifier, and authenticates as a confidential client. A client credential in a browser is for \
-         learning only: anyone can read or use it from the page, so a real browser app is a public client."
+        "step/token.confidential"
     } else {
-        "The app calls the token endpoint directly (fetch, not a redirect), sending the code together with \
-         the code verifier. The provider hashes the verifier and compares it with the challenge it kept: \
-         only the app that started the login can redeem the code. A public client sends no secret."
+        "step/token.public"
     };
     grant_step(
         "token",
@@ -327,13 +323,9 @@ pub fn judge_token_response(
 /// The userinfo request step (the "call the API" step when no API URL is set).
 pub fn api_step(url: &str, access_token: &str, is_userinfo: bool) -> Step {
     let (title, explanation) = if is_userinfo {
-        (
-            "Call the API: userinfo",
-            "With the access token in the Authorization header, the app asks the provider's userinfo endpoint \
-             who the user is. Its sub must equal the ID token's sub, or the answer is about someone else.",
-        )
+        ("Call the API: userinfo", "step/api.userinfo")
     } else {
-        ("Call the API", "The app calls the API with the access token as a Bearer token in the Authorization header.")
+        ("step/api", "The app calls the API with the access token as a Bearer token in the Authorization header.")
     };
     let mut step = Step::new(
         "api",
