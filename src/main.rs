@@ -2,8 +2,8 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    // The page's structure is index.html: there is no view tree to mount, only the reactive
-    // root (an owner that lives as long as the page) and the task executor.
+    // The reactive root (an owner that lives as long as the page, holding the app's context)
+    // and the task executor; `ui::app` mounts the view under it.
     flowlab::browser::mark("wasm-started");
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let owner = leptos::prelude::Owner::new();

@@ -109,21 +109,36 @@ pub fn navigate(url: &str) -> Result<(), FlowError> {
     })
 }
 
-/// Sends the browser to `url` with a POSTed form (`fields_html`: hidden inputs), so their values
-/// stay out of every URL. The form is emptied once submitted (the browser has already read its
-/// fields), so no token stays in this document's form state.
-pub fn navigate_post(url: &str, fields_html: &str) -> Result<(), FlowError> {
-    let form =
-        element("post-nav").ok_or_else(|| FlowError::new(ErrorCode::Browser, "no #post-nav"))?;
-    let _ = Reflect::set(&form, &"action".into(), &url.into());
-    set_html("post-nav", fields_html);
+/// Sends the browser to `url` with a POSTed form of these fields, so their values stay out of
+/// every URL. The form is made for the purpose and removed once submitted (the browser has
+/// already read its fields), so no token stays in this document.
+pub fn navigate_post(url: &str, fields: &[(String, String)]) -> Result<(), FlowError> {
+    let fail = |e: JsValue| FlowError::new(ErrorCode::Browser, js_text(&e));
+    let doc = window()?
+        .document()
+        .ok_or_else(|| FlowError::new(ErrorCode::Browser, "no document"))?;
+    let form = doc.create_element("form").map_err(fail)?;
+    for (k, v) in [("method", "post"), ("action", url), ("autocomplete", "off")] {
+        form.set_attribute(k, v).map_err(fail)?;
+    }
+    form.set_attribute("hidden", "").map_err(fail)?;
+    for (name, value) in fields {
+        let input = doc.create_element("input").map_err(fail)?;
+        input.set_attribute("type", "hidden").map_err(fail)?;
+        input.set_attribute("name", name).map_err(fail)?;
+        let _ = Reflect::set(&input, &"value".into(), &value.into());
+        form.append_child(&input).map_err(fail)?;
+    }
+    let body = doc
+        .body()
+        .ok_or_else(|| FlowError::new(ErrorCode::Browser, "no body"))?;
+    body.append_child(&form).map_err(fail)?;
     let submit: js_sys::Function = Reflect::get(&form, &"submit".into())
         .unwrap_or_default()
         .unchecked_into();
     let sent = submit.call0(&form);
-    set_html("post-nav", "");
-    sent.map(|_| ())
-        .map_err(|e| FlowError::new(ErrorCode::Browser, js_text(&e)))
+    form.remove();
+    sent.map(|_| ()).map_err(fail)
 }
 
 fn session_storage() -> Result<web_sys::Storage, FlowError> {
@@ -508,14 +523,6 @@ pub async fn sha512(value: &str) -> Result<Vec<u8>, FlowError> {
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
-/// The id of the element an event happened on (for delegated handlers).
-pub fn event_target_id(ev: &web_sys::Event) -> Option<String> {
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .map(|e| e.id())
-        .filter(|id| !id.is_empty())
-}
-
 /// Registers the form_post receiver (`sw.js`) for the app's base path. It takes control of this
 /// page as soon as it is active; until then (first visit, hard reload) it is not in control.
 pub fn register_worker() {
@@ -760,40 +767,11 @@ fn pairs_from_js(v: &JsValue) -> Vec<(String, String)> {
         .collect()
 }
 
-/// An attribute of the element an event happened on (for delegated handlers).
-pub fn event_target_data(ev: &web_sys::Event, name: &str) -> Option<String> {
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|e| e.get_attribute(name))
-}
-
-/// A "Copy" button of an HTTP block was pressed: copies the block as shown (masked unless the
-/// panel was revealed).
-pub fn copy_block(ev: &web_sys::Event) {
-    let block = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .filter(|e| e.has_attribute("data-copy"))
-        .and_then(|e| e.closest(".http").ok().flatten())
-        .and_then(|h| h.query_selector("pre").ok().flatten());
-    if let Some(pre) = block {
-        copy_text(&pre.text_content().unwrap_or_default());
-    }
-}
-
 /// Copies text to the clipboard (best effort).
 pub fn copy_text(text: &str) {
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().clipboard().write_text(text);
     }
-}
-
-/// The value of the form control with this id (empty when there is none).
-pub fn field_value(id: &str) -> String {
-    element(id)
-        .and_then(|e| Reflect::get(&e, &"value".into()).ok())
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
 }
 
 /// Whether a key event is typing into a form control (shortcuts leave those alone).
@@ -813,149 +791,69 @@ pub fn typing(ev: &web_sys::Event) -> bool {
         )
 }
 
-/// The key of a keyboard event (empty for other events).
-pub fn key(ev: &web_sys::Event) -> String {
-    Reflect::get(ev, &"key".into())
-        .ok()
-        .and_then(|k| k.as_string())
-        .unwrap_or_default()
-}
-
-/// Moves the focus to the element with this id (scrolling it into view).
-pub fn focus_id(id: &str) {
-    if let Some(e) = element(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = e.focus();
-    }
-}
-
-/// Moves the focus to the step panel `delta` places from the one holding the focus (the first
-/// panel going forward, the last going back, when none does) and scrolls it into view.
-pub fn focus_step(delta: i32) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(panels) = doc.query_selector_all("li.step") else {
-        return;
-    };
-    let n = panels.length() as i32;
-    if n == 0 {
-        return;
-    }
-    let current: Option<JsValue> = doc
-        .active_element()
-        .and_then(|a| a.closest("li.step").ok().flatten())
-        .map(Into::into);
-    let at = (0..n).find(|&i| panels.get(i as u32).map(JsValue::from) == current);
-    let next = match at {
-        Some(i) => (i + delta).clamp(0, n - 1),
-        None if delta > 0 => 0,
-        None => n - 1,
-    };
-    if let Some(el) = panels
-        .get(next as u32)
-        .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
-}
-
-/// Sets or clears `disabled` on the element with this id.
-pub fn set_disabled(id: &str, disabled: bool) {
-    if let Some(e) = element(id) {
-        let _ = Reflect::set(&e, &"disabled".into(), &disabled.into());
-    }
-}
-
 fn element(id: &str) -> Option<web_sys::Element> {
     web_sys::window()?.document()?.get_element_by_id(id)
 }
 
-/// The id of the focused element, when it is inside `e` and has one.
-fn focused_within(e: &web_sys::Element) -> Option<String> {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element())
-        .filter(|a| e.contains(Some(a)))
-        .map(|a| a.id())
-        .filter(|i| !i.is_empty())
-}
-
-/// Replaces the content of the element with this id by `html` (markup from
-/// `protocol::render`, where everything from outside is escaped).
-pub fn set_html(id: &str, html: &str) {
-    let Some(e) = element(id) else { return };
-    // A control that had the focus is replaced by its twin: give the twin the focus.
-    let focused = focused_within(&e);
-    // A property set by name: one import fewer in the JavaScript glue than `set_inner_html`.
-    let _ = Reflect::set(&e, &"innerHTML".into(), &html.into());
-    if let Some(f) = focused {
-        focus_id(&f);
+/// Brings the element with this id into view and, with `focus`, gives it the focus without a
+/// second jump: a focused element's top is brought into view; otherwise the nearest edge, so
+/// what is already visible does not move. An element not
+/// drawn yet (drawn in this turn) is looked for again once the turn is over.
+pub fn reveal(id: &str, focus: bool) {
+    if !reveal_now(id, focus) {
+        let id = id.to_string();
+        wasm_bindgen_futures::spawn_local(async move {
+            sleep_ms(0).await;
+            reveal_now(&id, focus);
+        });
     }
 }
 
-/// Keeps the children of the element with this id equal to `items` (markup), touching only
-/// those that changed: a new item is appended, a changed one replaced, extra ones removed.
-/// `shown` is what each child held after the last call. An unchanged panel keeps its DOM node,
-/// its focus and any text selected in it.
-pub fn sync_children(id: &str, items: &[String], shown: &mut Vec<String>) {
-    let Some(list) = element(id) else { return };
-    // A control that had the focus in a replaced child gets it back in its twin.
-    let focused = focused_within(&list);
-    // The list may have been emptied from elsewhere (or never filled): start over then.
-    if list.child_element_count() as usize != shown.len() {
-        let _ = Reflect::set(&list, &"innerHTML".into(), &"".into());
-        shown.clear();
-    }
-    let mut child = list.first_element_child();
-    for (i, html) in items.iter().enumerate() {
-        match child {
-            Some(c) => {
-                let next = c.next_element_sibling();
-                if shown.get(i) != Some(html) {
-                    let _ = Reflect::set(&c, &"outerHTML".into(), &html.into());
-                }
-                child = next;
-            }
-            None => {
-                let _ = list.insert_adjacent_html("beforeend", html);
-            }
+fn reveal_now(id: &str, focus: bool) -> bool {
+    let Some(e) = element(id) else { return false };
+    let call = |target: &JsValue, method: &str, key: &str, value: JsValue| {
+        let options = js_sys::Object::new();
+        let _ = Reflect::set(&options, &key.into(), &value);
+        if let Ok(f) = Reflect::get(target, &method.into()) {
+            let _ = f
+                .unchecked_into::<js_sys::Function>()
+                .call1(target, &options);
         }
-    }
-    while let Some(c) = child {
-        child = c.next_element_sibling();
-        c.remove();
-    }
-    shown.clear();
-    shown.extend(items.iter().cloned());
-    if let Some(f) = focused {
-        // Only when the focused node itself was replaced.
-        if focused_within(&list).as_deref() != Some(f.as_str()) {
-            focus_id(&f);
-        }
-    }
-}
-
-/// Sets the value of the form control with this id.
-pub fn set_value(id: &str, value: &str) {
-    if let Some(e) = element(id) {
-        let _ = Reflect::set(&e, &"value".into(), &value.into());
-    }
-}
-
-/// Whether an event happened inside the element matching `selector`.
-pub fn event_within(ev: &web_sys::Event, selector: &str) -> bool {
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|e| e.closest(selector).ok().flatten())
-        .is_some()
-}
-
-/// Listens for `event` on the whole document, for as long as the page lives.
-pub fn listen(event: &str, handler: Box<dyn FnMut(web_sys::Event)>) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
     };
-    let closure = wasm_bindgen::closure::Closure::wrap(handler);
-    let _ = doc.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
-    closure.forget();
+    // A chosen element's top comes into view; a followed one moves as little as it can.
+    let block = if focus { "start" } else { "nearest" };
+    call(&e, "scrollIntoView", "block", block.into());
+    if focus {
+        call(&e, "focus", "preventScroll", true.into());
+    }
+    true
+}
+
+/// A same-origin GET of a text file of the app (the content file), bounded to `max` bytes.
+/// A plain `fetch(url)`, so the page's `<link rel=preload>` of it is used.
+pub async fn fetch_text(url: &str, max: usize) -> Result<String, FlowError> {
+    let w = window()?;
+    let fail = |e: JsValue| FlowError::new(ErrorCode::Network, format!("{url}: {}", js_text(&e)));
+    let resp: web_sys::Response = JsFuture::from(w.fetch_with_str(url))
+        .await
+        .map_err(fail)?
+        .unchecked_into();
+    if !resp.ok() {
+        return Err(FlowError::new(
+            ErrorCode::Network,
+            format!("{url} answered HTTP {}", resp.status()),
+        ));
+    }
+    let text = JsFuture::from(resp.text().map_err(fail)?)
+        .await
+        .map_err(fail)?
+        .as_string()
+        .unwrap_or_default();
+    if text.len() > max {
+        return Err(FlowError::new(
+            ErrorCode::Network,
+            format!("{url} is larger than {max} bytes"),
+        ));
+    }
+    Ok(text)
 }

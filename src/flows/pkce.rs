@@ -563,7 +563,7 @@ pub async fn sign_out(sink: &dyn StepSink, session: Session) -> Result<bool, Flo
     sink.emit(step);
     match request {
         LogoutRequest::Navigate(url) => browser::navigate(&url)?,
-        LogoutRequest::Post { url, fields_html } => browser::navigate_post(&url, &fields_html)?,
+        LogoutRequest::Post { url, fields } => browser::navigate_post(&url, &fields)?,
     }
     Ok(true)
 }

@@ -292,15 +292,13 @@ pub struct Step {
     pub to: Actor,
     pub request: Option<HttpRecord>,
     pub response: Option<HttpRecord>,
-    /// What happens and why, in plain words.
+    /// What happens and why: the key of its text in the content file (`content/en.json`).
     pub explanation: &'static str,
     pub params: Vec<Param>,
     pub checks: Vec<Check>,
     pub status: StepStatus,
     /// Milliseconds the step took (back-channel calls), if measured.
     pub duration_ms: Option<u32>,
-    /// The panel shows its secrets unmasked (a deliberate click in the view).
-    pub revealed: bool,
 }
 
 impl Step {
@@ -325,7 +323,6 @@ impl Step {
             checks: Vec::new(),
             status: StepStatus::Done,
             duration_ms: None,
-            revealed: false,
         }
     }
 

@@ -1,19 +1,407 @@
-//! The configuration form and its shareable link.
+//! The configuration: its fields, the shareable link, Discover, and the client key of
+//! `private_key_jwt`. Once a run starts it folds into a one-line summary that opens again on
+//! demand.
 //!
-//! The fields are markup from `protocol::render::config_form_html`. The `input` handler writes
-//! every edit into the configuration by the control's id (`Config::set_form_field`); the fields
-//! are rebuilt only when the configuration is replaced from outside (restored after a
-//! redirect), never while the user types.
+//! Every edit is written into the configuration by the field's name
+//! (`Config::set_form_field`). A field shows the configuration's value when it is first drawn
+//! and again when the configuration is replaced from outside (a preset, a flow that brings its
+//! own response type, a login restored after a redirect: `config_rev`), never while the user
+//! types in it.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::state::{AppState, Outcome};
+use super::kit::{flag, redrawn, text};
+use super::state::{AppState, Outcome, Status};
 use crate::browser;
+use crate::protocol::config::{Config, Flow};
 
 /// The shareable link for the current configuration (never a secret: there is none in it).
 pub fn share_link(state: AppState) -> String {
     format!("{}?{}", browser::app_base(), state.config.get().to_query())
+}
+
+/// A text field: (label, name, input type, autocomplete). URLs are `url` inputs (the right
+/// keyboard on a phone). The secret fields are never in a URL or storage; the user name is text
+/// a password manager may fill, the client secret is never offered for saving.
+const TEXT_FIELDS: [(&str, &str, &str, &str); 8] = [
+    ("Issuer", "issuer", "url", "off"),
+    ("Client ID", "client_id", "text", "off"),
+    ("Scopes", "scope", "text", "off"),
+    ("Redirect URI", "redirect_uri", "url", "off"),
+    ("API URL", "api_url", "url", "off"),
+    ("Client secret", "client_secret", "password", "off"),
+    ("Username", "username", "text", "username"),
+    ("Password", "password", "password", "current-password"),
+];
+
+/// A select: (name, label, [(value, text)]).
+type Select = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+pub const SELECTS: [Select; 8] = [
+    (
+        "preset",
+        "Provider preset",
+        &[
+            ("", "none"),
+            ("bundled", "Bundled demo provider"),
+            ("auth0", "Auth0"),
+            ("okta", "Okta"),
+            ("entra", "Microsoft Entra ID"),
+            ("google", "Google"),
+            ("keycloak", "Keycloak"),
+            ("django-oauth-toolkit", "django-oauth-toolkit"),
+        ],
+    ),
+    (
+        "flow",
+        "Flow",
+        &[
+            ("pkce", "Authorization Code with PKCE (browser apps)"),
+            (
+                "code",
+                "Authorization Code with a client secret (confidential)",
+            ),
+            ("hybrid", "Hybrid: code id_token"),
+            ("implicit", "Implicit (legacy for access tokens)"),
+            ("client-credentials", "Client Credentials (no user)"),
+            ("password", "Resource Owner Password (not recommended)"),
+            ("device", "Device Authorization (TV, command line)"),
+        ],
+    ),
+    (
+        "token_endpoint_auth_method",
+        "Client authentication",
+        &[
+            ("none", "none (public client)"),
+            (
+                "client_secret_basic",
+                "client_secret_basic (HTTP Basic header)",
+            ),
+            (
+                "client_secret_post",
+                "client_secret_post (in the form body)",
+            ),
+            (
+                "private_key_jwt",
+                "private_key_jwt (a JWT signed by a key made here)",
+            ),
+        ],
+    ),
+    (
+        "response_type",
+        "Response type",
+        &[
+            ("code", "code: Authorization Code"),
+            ("code id_token", "code id_token: Hybrid"),
+            ("id_token", "id_token: Implicit, authentication only"),
+            (
+                "id_token token",
+                "id_token token: Implicit with an access token (legacy)",
+            ),
+        ],
+    ),
+    (
+        "response_mode",
+        "Response mode",
+        &[
+            ("", "default (query for code, form_post with an ID token)"),
+            ("query", "query"),
+            ("fragment", "fragment"),
+            ("form_post", "form_post (POST caught by the Service Worker)"),
+        ],
+    ),
+    (
+        "window",
+        "Window",
+        &[
+            ("redirect", "redirect (this page goes to the provider)"),
+            ("popup", "popup (this page stays)"),
+        ],
+    ),
+    (
+        "logout",
+        "Sign-out request",
+        &[
+            (
+                "token-free",
+                "token-free GET: client_id and return address (default)",
+            ),
+            (
+                "post-hint",
+                "id_token_hint in a POSTed form (no token in any URL)",
+            ),
+            (
+                "get-hint",
+                "id_token_hint in a GET: the ID token lands in history and the provider's logs",
+            ),
+        ],
+    ),
+    (
+        "break_it",
+        "Break it",
+        &[
+            ("", "nothing"),
+            ("state", "state (the redirect)"),
+            ("nonce", "nonce (the redirect)"),
+            ("redirect_uri", "redirect_uri (the redirect)"),
+            ("code", "the code (the token request)"),
+            ("code_verifier", "code_verifier (the token request)"),
+            ("signature", "the ID token's signature"),
+        ],
+    ),
+];
+
+/// Whether the form shows the field `name` for the configuration `c`: each flow shows what it
+/// uses.
+fn shown(c: &Config, name: &str) -> bool {
+    let flow = c.flow;
+    match name {
+        "redirect_uri" | "response_type" | "response_mode" | "window" | "break_it" => {
+            flow.redirects()
+        }
+        "token_endpoint_auth_method" => !matches!(flow, Flow::Pkce | Flow::Implicit),
+        "logout" => flow.has_user(),
+        "client_secret" => c.uses_secret(),
+        "username" | "password" => flow == Flow::Password,
+        "client_jwk" => c.auth_method == "private_key_jwt",
+        _ => true,
+    }
+}
+
+/// The content key of a field's hint.
+fn hint_key(name: &str) -> &'static str {
+    match name {
+        "issuer" => "field/issuer",
+        "client_id" => "field/client_id",
+        "scope" => "field/scope",
+        "redirect_uri" => "field/redirect_uri",
+        "api_url" => "field/api_url",
+        "client_secret" => "field/client_secret",
+        "username" => "field/username",
+        "password" => "field/password",
+        "preset" => "field/preset",
+        "flow" => "field/flow",
+        "token_endpoint_auth_method" => "field/token_endpoint_auth_method",
+        "response_type" => "field/response_type",
+        "response_mode" => "field/response_mode",
+        "window" => "field/window",
+        "logout" => "field/logout",
+        "break_it" => "field/break_it",
+        "client_jwk" => "field/client_jwk",
+        "step_through" => "field/step_through",
+        "presenter" => "field/presenter",
+        "extra" => "field/extra",
+        _ => "field/share",
+    }
+}
+
+/// Writes an edit into the configuration. Fields that change which others are shown, or
+/// their values, redraw the form.
+fn edit(state: AppState, name: &'static str, value: String) {
+    state.edit_config(&mut |c| c.set_form_field(name, value.clone()));
+    if matches!(
+        name,
+        "flow" | "response_type" | "token_endpoint_auth_method" | "preset"
+    ) {
+        state.redraw_config();
+        show_key(state);
+        // The control was drawn again: the focus goes back to it.
+        browser::reveal(name, true);
+    }
+}
+
+/// One field of the form as the configuration `c` has it. Every control's id is the
+/// configuration field it edits; its hint is content.
+fn field(state: AppState, c: &Config, name: &'static str) -> AnyView {
+    let hint = hint(state, name);
+    let described = format!("{name}-hint");
+    let on_input = move |ev: leptos::ev::Event| {
+        // A checkbox's value is its checked state.
+        let value = if event_target::<web_sys::HtmlInputElement>(&ev).type_() == "checkbox" {
+            if event_target_checked(&ev) {
+                "on".into()
+            } else {
+                String::new()
+            }
+        } else {
+            event_target_value(&ev)
+        };
+        edit(state, name, value)
+    };
+    if let Some((label, _, kind, autocomplete)) = TEXT_FIELDS.iter().find(|f| f.1 == name) {
+        let testid = (name == "client_secret").then_some("client-secret");
+        return view! {
+            <div class="field">
+                <label for=name>{*label}</label>
+                <input id=name name=name type=*kind data-testid=testid spellcheck="false"
+                    autocomplete=*autocomplete aria-describedby=described prop:value=c.field(name)
+                    on:input=on_input />
+                {hint}
+            </div>
+        }
+        .into_any();
+    }
+    if let Some((_, label, options)) = SELECTS.iter().find(|f| f.0 == name) {
+        let current = c.field(name);
+        let options = options
+            .iter()
+            .map(|(v, text)| view! { <option value=*v selected=current == *v>{*text}</option> })
+            .collect_view();
+        return view! {
+            <div class="field">
+                <label for=name>{*label}</label>
+                <select id=name aria-describedby=described on:input=on_input>{options}</select>
+                {hint}
+            </div>
+        }
+        .into_any();
+    }
+    match name {
+        "step_through" | "presenter" => {
+            let label = if name == "presenter" {
+                "Presenter view"
+            } else {
+                "Step through"
+            };
+            view! {
+                <div class="field check-field">
+                    <label>
+                        <input type="checkbox" id=name aria-describedby=described
+                            prop:checked=!c.field(name).is_empty() on:input=on_input />
+                        " " {label}
+                    </label>
+                    {hint}
+                </div>
+            }
+            .into_any()
+        }
+        "client_jwk" => {
+            let jwk = c.client_jwk.clone();
+            view! {
+                <div class="field">
+                    <label for="client_jwk">"Client public key (JWK)"</label>
+                    <textarea id="client_jwk" rows="4" readonly data-testid="client-jwk"
+                        aria-describedby=described prop:value=jwk.clone()></textarea>
+                    <div class="actions">
+                        <button type="button" id="copy-jwk" on:click=move |_| browser::copy_text(&jwk)>"Copy"</button>
+                        <button type="button" id="register" on:click=move |_| register(state)>
+                            "Register a client with this key"
+                        </button>
+                    </div>
+                    {hint}
+                </div>
+            }
+            .into_any()
+        }
+        _ => view! {
+            <div class="field">
+                <label for=name>"Extra authorization parameters"</label>
+                <textarea id=name rows="3" spellcheck="false" aria-describedby=described
+                    prop:value=c.field(name) on:input=on_input></textarea>
+                {hint}
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+/// A field's hint, from the content file.
+fn hint(state: AppState, name: &'static str) -> impl IntoView {
+    view! { <small id=format!("{name}-hint")>{text(move || state.text(hint_key(name)))}</small> }
+}
+
+/// The fields in their order.
+const ORDER: [&str; 20] = [
+    "preset",
+    "flow",
+    "issuer",
+    "client_id",
+    "scope",
+    "redirect_uri",
+    "api_url",
+    "token_endpoint_auth_method",
+    "client_secret",
+    "client_jwk",
+    "username",
+    "password",
+    "response_type",
+    "response_mode",
+    "window",
+    "logout",
+    "break_it",
+    "step_through",
+    "presenter",
+    "extra",
+];
+
+/// One line saying what is configured, for the folded form.
+fn summary(c: &Config) -> String {
+    let flow = SELECTS[1]
+        .2
+        .iter()
+        .find(|(v, _)| *v == c.flow.as_str())
+        .map_or(c.flow.as_str(), |(_, t)| t);
+    let client = if c.client_id.is_empty() {
+        String::new()
+    } else {
+        format!(", client {}", c.client_id)
+    };
+    format!("{flow} at {}{client}", c.issuer)
+}
+
+#[component]
+pub fn ConfigPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let c = state.config;
+    // Which fields the configuration shows: the form is drawn again when that changes or the
+    // configuration is replaced from outside, never while the user types.
+    let visible =
+        Memo::new(move |_| c.with(|c| ORDER.iter().map(|n| shown(c, n)).collect::<Vec<bool>>()));
+    let form = redrawn(move || {
+        state.config_rev.get();
+        let shown = visible.get();
+        c.with_untracked(|cfg| {
+            ORDER
+                .iter()
+                .zip(shown)
+                .filter(|(_, on)| *on)
+                .map(|(name, _)| field(state, cfg, name))
+                .collect_view()
+                .into_any()
+        })
+    });
+    let share = text(move || share_link(state));
+    let busy = flag(move || state.outcome.with(|o| o.status == Status::InProgress));
+    view! {
+        <details class="card config" id="config" prop:open=flag(move || !state.folded.get())
+            on:toggle=move |ev| {
+                let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+                if open == state.folded.get_untracked() {
+                    state.folded.set(!open);
+                }
+            }>
+            <summary>
+                <h2 id="config-title">"Configuration"</h2>
+                <span class="summary muted" data-testid="config-summary">{text(move || c.with(summary))}</span>
+            </summary>
+            <div id="config-fields">{form}</div>
+            <button type="button" id="discover" data-testid="discover" disabled=busy
+                on:click=move |_| discover(state)>"Discover the provider"</button>
+            <div class="field">
+                <label for="share">"Shareable link"</label>
+                <div class="issuer-row">
+                    <input id="share" type="text" readonly prop:value=share aria-describedby="share-hint" />
+                    <button type="button" id="copy-share" on:click=move |_| browser::copy_text(&share.get_untracked())>"Copy"</button>
+                </div>
+                {hint(state, "share")}
+            </div>
+        </details>
+    }
 }
 
 /// "Discover the provider": the provider card (discovery judged for this configuration, the
@@ -41,36 +429,6 @@ pub fn discover(state: AppState) {
             Err(e) => state.fail(e),
         }
     });
-}
-
-/// An edit in the configuration form, written into the configuration by the control's id
-/// (`Config::set_form_field`). Input elsewhere on the page (the JWT inspector) is not
-/// configuration.
-pub fn on_input(state: AppState, ev: &web_sys::Event) {
-    if !browser::event_within(ev, "#config-fields") {
-        return;
-    }
-    if let Some(id) = browser::event_target_id(ev) {
-        // A checkbox's value is its checked state.
-        let value = if browser::event_target_data(ev, "type").as_deref() == Some("checkbox") {
-            if event_target_checked(ev) {
-                "on".into()
-            } else {
-                String::new()
-            }
-        } else {
-            event_target_value(ev)
-        };
-        state.edit_config(&mut |c| c.set_form_field(&id, value.clone()));
-        // These change which fields the form shows: draw it again (the focus stays put).
-        if matches!(
-            id.as_str(),
-            "flow" | "response_type" | "token_endpoint_auth_method" | "preset"
-        ) {
-            state.redraw_config();
-            show_key(state);
-        }
-    }
 }
 
 /// With `private_key_jwt` chosen: makes this tab's key (once) and shows its public half.

@@ -1,25 +1,65 @@
-//! The JWT inspector: its form is static markup in `index.html`; Inspect reads it and runs the
-//! inspection into the shared step list. The pasted token is never stored or put in a URL.
+//! The JWT inspector: a pasted token decoded, explained and (optionally) verified with the
+//! issuer's keys, into the shared step list. The token is never stored or put in a URL.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::state::{AppState, Outcome};
-use crate::browser;
 use crate::flows::inspect::inspect;
 use crate::protocol::inspect::KeySource;
 
-/// Inspect: reads the form, then runs the inspection into the shared step list.
-pub fn run(state: AppState) {
-    let token = browser::field_value("jwt");
-    let audience = browser::field_value("jwt_aud");
-    let source = KeySource::parse(
-        &browser::field_value("jwt_via"),
-        &browser::field_value("jwt_url"),
-        &state.config.get_untracked().issuer,
-    );
-    // The inspection is a run of its own: it replaces the steps, not the session.
+#[component]
+pub fn Inspector() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let token = RwSignal::new(String::new());
+    let via = RwSignal::new(String::new());
+    let url = RwSignal::new(String::new());
+    let audience = RwSignal::new(String::new());
+    let hint = move |key: &'static str| super::kit::text(move || state.text(key));
+    view! {
+        <details class="card inspector">
+            <summary data-testid="jwt-inspector">"JWT inspector"</summary>
+            <div>
+                <div class="field">
+                    <label for="jwt">"JWT"</label>
+                    <textarea id="jwt" rows="4" spellcheck="false" autocomplete="off" aria-describedby="jwt-hint"
+                        on:input=move |ev| token.set(event_target_value(&ev))></textarea>
+                    <small id="jwt-hint">{hint("field/jwt")}</small>
+                </div>
+                <div class="field">
+                    <label for="jwt_via">"Verify the signature with"</label>
+                    <select id="jwt_via" aria-describedby="jwt_via-hint" on:change=move |ev| via.set(event_target_value(&ev))>
+                        <option value="">"nothing: decode and explain only"</option>
+                        <option value="issuer">"the issuer's keys (discovery, jwks_uri)"</option>
+                        <option value="jwks">"the keys at a JWKS URL"</option>
+                    </select>
+                    <small id="jwt_via-hint">{hint("field/jwt_via")}</small>
+                </div>
+                <div class="field">
+                    <label for="jwt_url">"Issuer or JWKS URL"</label>
+                    <input id="jwt_url" type="url" spellcheck="false" autocomplete="off" aria-describedby="jwt_url-hint"
+                        on:input=move |ev| url.set(event_target_value(&ev)) />
+                    <small id="jwt_url-hint">{hint("field/jwt_url")}</small>
+                </div>
+                <div class="field">
+                    <label for="jwt_aud">"Expected audience (optional)"</label>
+                    <input id="jwt_aud" type="text" spellcheck="false" autocomplete="off" aria-describedby="jwt_aud-hint"
+                        on:input=move |ev| audience.set(event_target_value(&ev)) />
+                    <small id="jwt_aud-hint">{hint("field/jwt_aud")}</small>
+                </div>
+                <button type="button" id="inspect" data-testid="inspect" on:click=move |_| {
+                    run(state, token.get_untracked(), via.get_untracked(), url.get_untracked(), audience.get_untracked())
+                }>"Inspect"</button>
+            </div>
+        </details>
+    }
+}
+
+/// Inspect: the inspection is a run of its own; it replaces the steps, not the session.
+fn run(state: AppState, token: String, via: String, url: String, audience: String) {
+    let source = KeySource::parse(&via, &url, &state.config.get_untracked().issuer);
     state.steps.set(Vec::new());
+    state.selected.set(None);
     let source = match source {
         Ok(s) => s,
         Err(e) => return state.fail(e),
@@ -35,8 +75,8 @@ pub fn run(state: AppState) {
             }),
             Err(e) => state.fail(e),
         }
-        // The result is the panel above the form: bring it into view once it is drawn.
-        browser::sleep_ms(0).await;
-        browser::focus_id("step-inspect");
+        // The result is the newest panel: bring it into view once it is drawn.
+        crate::browser::sleep_ms(0).await;
+        crate::browser::reveal("step-inspect", true);
     });
 }

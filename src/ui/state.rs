@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::flows::{Session, StepSink};
 use crate::protocol::config::Config;
+use crate::protocol::content::Content;
 use crate::protocol::error::FlowError;
 use crate::protocol::step::{Step, StepStatus};
 
@@ -67,6 +68,15 @@ impl Outcome {
     }
 }
 
+/// One step of the run, with a signal of its own: an update of the step (a device flow's poll)
+/// re-renders its panel and its arrow only. `key` tells entries apart for keyed lists (a run
+/// may hold two steps with the same id, such as a refetched key set).
+#[derive(Clone, Copy)]
+pub struct StepEntry {
+    pub key: u32,
+    pub step: RwSignal<Step>,
+}
+
 /// Shared signals, handed down as context.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -75,7 +85,16 @@ pub struct AppState {
     /// redirect), so the form rebuilds its fields then and only then.
     /// (Its value means nothing: a bool shares the signal code of the other flags.)
     pub config_rev: RwSignal<bool>,
-    pub steps: RwSignal<Vec<Step>>,
+    pub steps: RwSignal<Vec<StepEntry>>,
+    /// The key the next new step gets.
+    next_key: StoredValue<u32>,
+    /// The step the user selected (an arrow, a panel, N or P); `None` follows the newest.
+    pub selected: RwSignal<Option<u32>>,
+    /// The configuration is folded into its one-line summary (once a sign-in starts; a click on
+    /// the summary opens it again).
+    pub folded: RwSignal<bool>,
+    /// The teaching text (`content/en.json`), empty until it has arrived.
+    pub content: RwSignal<Content>,
     pub outcome: RwSignal<Outcome>,
     pub session: RwSignal<Option<Session>>,
     /// The signed-in section shows the tokens unmasked (a deliberate click; reset with the session).
@@ -84,8 +103,6 @@ pub struct AppState {
     pub transcript_secrets: RwSignal<bool>,
     /// Step-through: the flow waits for Continue.
     pub paused: RwSignal<bool>,
-    /// The Export disclosure is open (the transcript is drawn only then).
-    pub export_open: RwSignal<bool>,
     /// The flow waits for something the user may give up on (the popup's answer): Cancel is on.
     pub cancellable: RwSignal<bool>,
     /// The user pressed Cancel while the flow was cancellable.
@@ -98,11 +115,14 @@ impl AppState {
             config: RwSignal::new(config),
             config_rev: RwSignal::new(false),
             steps: RwSignal::new(Vec::new()),
+            next_key: StoredValue::new(0),
+            selected: RwSignal::new(None),
+            folded: RwSignal::new(false),
+            content: RwSignal::new(Content::default()),
             outcome: RwSignal::new(Outcome::idle()),
             session: RwSignal::new(None),
             tokens_revealed: RwSignal::new(false),
             paused: RwSignal::new(false),
-            export_open: RwSignal::new(false),
             cancellable: RwSignal::new(false),
             cancelled: RwSignal::new(false),
             transcript_secrets: RwSignal::new(false),
@@ -124,9 +144,53 @@ impl AppState {
         self.config_rev.set(!self.config_rev.get_untracked());
     }
 
+    /// The text of a content key (the key itself until the content file has arrived); reading
+    /// it subscribes to the content.
+    pub fn text(&self, key: &str) -> String {
+        self.content.with(|c| c.text(key).to_string())
+    }
+
+    /// The steps as they are now.
+    pub fn step_list(&self) -> Vec<Step> {
+        self.steps
+            .get_untracked()
+            .iter()
+            .map(|e| e.step.get_untracked())
+            .collect()
+    }
+
+    /// The entry shown as current: the selected one, or the newest.
+    pub fn current(&self) -> Option<u32> {
+        let steps = self.steps.get();
+        let selected = self.selected.get();
+        match selected {
+            Some(k) if steps.iter().any(|e| e.key == k) => Some(k),
+            _ => steps.last().map(|e| e.key),
+        }
+    }
+
+    /// Selects the entry `delta` places from the selected one (N and P); with none selected, N
+    /// starts at the first step and P at the last.
+    pub fn select_by(&self, delta: i32) -> Option<u32> {
+        let steps = self.steps.get_untracked();
+        let at = self
+            .selected
+            .get_untracked()
+            .and_then(|k| steps.iter().position(|e| e.key == k));
+        let next = match at {
+            Some(i) => (i as i32 + delta).clamp(0, steps.len() as i32 - 1) as usize,
+            None if delta > 0 => 0,
+            None => steps.len().checked_sub(1)?,
+        };
+        let key = steps.get(next)?.key;
+        self.selected.set(Some(key));
+        Some(key)
+    }
+
     /// Clears a previous run.
     pub fn reset(&self) {
         self.steps.set(Vec::new());
+        self.selected.set(None);
         self.session.set(None);
         self.tokens_revealed.set(false);
     }
@@ -207,6 +271,10 @@ impl AppState {
 
     /// Shows an error; the app stays usable for the next try.
     pub fn fail(&self, e: FlowError) {
+        // Refused before anything was sent (the configuration is incomplete): the form opens.
+        if self.steps.with_untracked(Vec::is_empty) {
+            self.folded.set(false);
+        }
         self.outcome.set(Outcome {
             status: Status::Error,
             text: e.message.clone(),
@@ -217,22 +285,25 @@ impl AppState {
 
 impl StepSink for AppState {
     fn emit(&self, step: Step) {
-        let mut v = self.steps.get_untracked();
-        match v.last_mut() {
-            // An update of the same panel keeps its reveal switch.
-            Some(last) if last.id == step.id => {
-                *last = Step {
-                    revealed: last.revealed,
-                    ..step
-                }
+        let v = self.steps.get_untracked();
+        match v.last() {
+            // An update of the newest step: its own signal only (its panel and arrow).
+            Some(last) if last.step.with_untracked(|s| s.id == step.id) => last.step.set(step),
+            _ => {
+                let key = self.next_key.get_value();
+                self.next_key.set_value(key + 1);
+                let mut v = v;
+                v.push(StepEntry {
+                    key,
+                    step: RwSignal::new(step),
+                });
+                self.steps.set(v);
             }
-            _ => v.push(step),
         }
-        self.steps.set(v);
     }
 
     fn steps(&self) -> Vec<Step> {
-        self.steps.get_untracked()
+        self.step_list()
     }
 
     fn hold<'a>(

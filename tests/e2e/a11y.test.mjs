@@ -78,7 +78,8 @@ test('the JWT inspector with a verified token, and with a refused one', async ()
   await page.getByRole('button', { name: 'Sign in' }).click();
   await signInAtProvider(page, env.idp.issuer);
   assert.equal((await settled(page)).status, 'signed-in');
-  // The ID token as the page's own reveal shows it.
+  // The ID token as the page's own reveal shows it, on the session's Tokens tab.
+  await page.getByRole('tab', { name: 'Tokens' }).click();
   await page.getByLabel('Reveal tokens').check();
   const idToken = (await page.locator('dl.tokens dd').nth(1).innerText()).trim();
   assert.equal(idToken.split('.').length, 3, idToken);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import jsQR from 'jsqr';
-import { auditNoTokens, environment, outcome, settled, signInAtProvider, watch } from './harness.mjs';
+import { auditNoTokens, environment, outcome, settled, signInAtProvider, watch, openConfig } from './harness.mjs';
 
 const APP_PORT = 18093;
 const IDP_PORT = 19013;
@@ -66,6 +66,7 @@ describe('authorization code with a client secret', () => {
     const r = await popupSignIn(page);
     assert.equal(r.error, 'idp_error', r.text);
     assert.match(r.text, /invalid_client/);
+    await openConfig(page);
     await page.selectOption('#window', 'redirect');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const again = await settled(page);
@@ -98,6 +99,7 @@ describe('client credentials', () => {
     let r = await settled(page);
     assert.equal(r.error, 'invalid_config', r.text);
     assert.match(r.text, /client secret/);
+    await openConfig(page);
     await page.getByTestId('client-secret').fill(SECRET);
     await page.getByRole('button', { name: 'Sign in' }).click();
     r = await settled(page);
@@ -241,6 +243,7 @@ describe('resource owner password', () => {
     let r = await settled(page);
     assert.equal(r.error, 'idp_error', r.text);
     assert.match(r.text, /invalid_grant/);
+    await openConfig(page);
     await page.getByLabel('Password', { exact: true }).fill('looking-glass');
     await page.getByRole('button', { name: 'Sign in' }).click();
     r = await settled(page);

@@ -280,3 +280,11 @@ export async function auditNoTokens(page, context, tokens, navigations, staticRe
   }
   return { found, state };
 }
+
+/**
+ * Opens the configuration when a run has folded it into its one-line summary (so its fields can
+ * be edited again).
+ */
+export async function openConfig(page) {
+  if (!(await page.locator('#config').evaluate((d) => d.open))) await page.locator('#config > summary').click();
+}

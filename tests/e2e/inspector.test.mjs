@@ -2,7 +2,7 @@
 // or a JWKS URL) and the keyboard shortcuts for the step panels.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { auditNoTokens, environment, outcome, settled, signInAtProvider, watch } from './harness.mjs';
+import { auditNoTokens, environment, outcome, settled, signInAtProvider, watch, openConfig } from './harness.mjs';
 
 const APP_PORT = 18091;
 const IDP_PORT = 19011;
@@ -146,6 +146,7 @@ test('keyboard: N and P move between the step panels, N continues a paused flow'
   await page.keyboard.press('p');
   assert.equal(await focused(), 'discovery');
   // Typing in a field is left alone.
+  await openConfig(page);
   await page.fill('#scope', '');
   await page.keyboard.press('n');
   assert.equal(await page.inputValue('#scope'), 'n');

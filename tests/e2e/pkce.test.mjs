@@ -2,7 +2,7 @@
 // on the release build served as static files.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { auditNoTokens, environment, outcome, rewriteProviderAnswer, settled, signInAtProvider, watch } from './harness.mjs';
+import { auditNoTokens, environment, outcome, rewriteProviderAnswer, settled, signInAtProvider, watch, openConfig } from './harness.mjs';
 
 const APP_PORT = 18080;
 const IDP_PORT = 19000;
@@ -63,12 +63,12 @@ describe('Authorization Code with PKCE', () => {
     assert.ok(await page.locator('li.step[data-step=callback] li.check.pass', { hasText: 'RFC 9207' }).count());
 
     // The sequence diagram: one arrow per step, in order; front and back channel told apart.
-    const arrows = await page.locator('svg[data-testid=sequence-diagram] a.arrow').evaluateAll((els) => els.map((e) => [e.dataset.step, e.getAttribute('class')]));
+    const arrows = await page.locator('svg[data-testid=sequence-diagram] .arrow').evaluateAll((els) => els.map((e) => [e.dataset.step, e.getAttribute('class')]));
     assert.deepEqual(arrows.map(([id]) => id), ids);
     assert.match(arrows.find(([id]) => id === 'authorize')[1], /\bfront\b/);
     assert.match(arrows.find(([id]) => id === 'token')[1], /\bback\b/);
     // An arrow opens its panel.
-    await page.locator('svg[data-testid=sequence-diagram] a.arrow[data-step=token]').click();
+    await page.locator('svg[data-testid=sequence-diagram] .arrow[data-step=token]').click();
     await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'step-token');
 
     // Tokens and the code are masked in the panels until revealed.
@@ -190,16 +190,19 @@ describe('Authorization Code with PKCE', () => {
     let r = await settled(page);
     assert.equal(r.error, 'network', r.text);
     // The static host answers 404 text, not a discovery document.
+    await openConfig(page);
     await page.fill('#issuer', `${appOrigins[0]}/not-a-provider`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     r = await settled(page);
     assert.equal(r.error, 'discovery_invalid', r.text);
     // A trailing slash is another issuer (Discovery 4.3).
+    await openConfig(page);
     await page.fill('#issuer', `${env.idp.issuer}/`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     r = await settled(page);
     assert.equal(r.error, 'issuer_mismatch', r.text);
     // Plain http to a non-loopback host is refused before any request.
+    await openConfig(page);
     await page.fill('#issuer', 'http://provider.example');
     await page.getByRole('button', { name: 'Sign in' }).click();
     r = await settled(page);
