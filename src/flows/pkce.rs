@@ -14,7 +14,7 @@ use crate::protocol::authorize::{
 use crate::protocol::callback::{
     handover_step, judge_callback, orphan_callback_step, CallbackParams, ResponseSource,
 };
-use crate::protocol::config::{Config, Flow};
+use crate::protocol::config::{Config, Flow, ResponseMode};
 use crate::protocol::discovery::{
     discovery_request_step, discovery_step, discovery_url, ProviderMetadata,
 };
@@ -99,7 +99,7 @@ async fn start_inner(
     popup: Option<&browser::Popup>,
 ) -> Result<Option<Session>, FlowError> {
     // Checked before anything is sent: without the worker the provider's POST would be lost.
-    if config.effective_response_mode() == "form_post" {
+    if config.effective_response_mode() == ResponseMode::FormPost {
         check_form_post_target(&config, &browser::app_base())?;
         if !browser::worker_in_control() {
             return Err(form_post_unavailable());
@@ -137,7 +137,7 @@ async fn start_inner(
             redirect.status = StepStatus::Pending;
             sink.emit(redirect.clone());
             tx.broken = t.as_str().into();
-            tx.config.break_it.clear();
+            tx.config.break_it = None;
             url
         }
         None => request.url.clone(),

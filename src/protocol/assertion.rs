@@ -162,7 +162,7 @@ pub fn registration(
         } else {
             "web"
         },
-        uris(&config.response_type),
+        uris(config.response_type.as_str()),
         uris(&config.redirect_uri),
         uris(logout_uri),
         if scope.is_empty() {

@@ -1,6 +1,6 @@
 //! The authorization request (RFC 6749 4.1.1, OIDC Core 3.1.2.1, RFC 7636 4.3).
 
-use super::config::{Config, Flow};
+use super::config::{Config, Flow, ResponseMode, Window};
 use super::discovery::ProviderMetadata;
 use super::error::{ErrorCode, FlowError};
 use super::explain::param_meaning;
@@ -56,7 +56,7 @@ pub fn check_secret_kept(config: &Config) -> Result<(), FlowError> {
             "Enter the client secret first (or choose client authentication none for a public client).",
         ));
     }
-    if config.window != "popup" {
+    if config.window != Window::Popup {
         return Err(FlowError::new(
             ErrorCode::InvalidConfig,
             "The client secret or key is kept in this page's memory only, never in storage, so a full-page \
@@ -83,7 +83,8 @@ pub fn form_post_unavailable() -> FlowError {
 /// listens: any other redirect URI would send the provider's POST to a host that cannot take it.
 pub fn check_form_post_target(config: &Config, app_base: &str) -> Result<(), FlowError> {
     let expected = super::config::default_redirect_uri(app_base);
-    if config.effective_response_mode() == "form_post" && config.redirect_uri != expected {
+    if config.effective_response_mode() == ResponseMode::FormPost && config.redirect_uri != expected
+    {
         return Err(FlowError::new(
             ErrorCode::InvalidConfig,
             format!(
@@ -115,10 +116,13 @@ pub fn build_authorization_request(
     let implicit = config.flow == Flow::Implicit;
     // The code flow's default (query) need not be sent; implicit and hybrid always name their
     // mode (form_post by default, which is not the provider's default for them: fragment).
-    let mode = if config.response_mode.is_empty() && !implicit && config.flow != Flow::Hybrid {
+    let mode = if config.response_mode == ResponseMode::Default
+        && !implicit
+        && config.flow != Flow::Hybrid
+    {
         ""
     } else {
-        config.effective_response_mode()
+        config.effective_response_mode().as_str()
     };
     // What discovery says the provider does not support was refused on the discovery panel
     // (protocol::support); the response type goes as configured, a set in canonical order.
@@ -136,7 +140,7 @@ pub fn build_authorization_request(
     }
     let scope = config.scope.split_whitespace().collect::<Vec<_>>();
     let mut params: Vec<(String, String)> = vec![
-        ("response_type".into(), config.response_type.clone()),
+        ("response_type".into(), config.response_type.as_str().into()),
         ("client_id".into(), config.client_id.trim().into()),
         ("redirect_uri".into(), config.redirect_uri.clone()),
     ];
@@ -291,6 +295,7 @@ pub fn param(name: &str, value: &str, secret: bool) -> Param {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::config::AuthMethod;
 
     #[test]
     fn a_secret_needs_the_popup() {
@@ -301,14 +306,14 @@ mod tests {
             .contains("secret first"));
         c.client_secret = "s".into();
         assert!(check_secret_kept(&c).is_ok());
-        c.window = "redirect".into();
+        c.window = Window::Redirect;
         assert!(check_secret_kept(&c).unwrap_err().message.contains("popup"));
         assert!(check_secret_kept(&Config::defaults("http://a/")).is_ok());
         // A key needs no secret typed, but it too lives in this page only.
-        c.auth_method = "private_key_jwt".into();
+        c.auth_method = AuthMethod::PrivateKeyJwt;
         c.client_secret.clear();
         assert!(check_secret_kept(&c).unwrap_err().message.contains("popup"));
-        c.window = "popup".into();
+        c.window = Window::Popup;
         assert!(check_secret_kept(&c).is_ok());
     }
     use crate::protocol::url::{parse_pairs, query_of};
@@ -407,7 +412,7 @@ mod tests {
     #[test]
     fn form_post_only_to_the_apps_callback() {
         let mut c = Config::defaults("https://app/x/");
-        c.response_mode = "form_post".into();
+        c.response_mode = ResponseMode::FormPost;
         assert!(check_form_post_target(&c, "https://app/x/").is_ok());
         c.redirect_uri = "https://app/other".into();
         assert_eq!(
@@ -416,7 +421,7 @@ mod tests {
                 .code,
             ErrorCode::InvalidConfig
         );
-        c.response_mode = "query".into();
+        c.response_mode = ResponseMode::Query;
         assert!(check_form_post_target(&c, "https://app/x/").is_ok());
     }
 

@@ -241,7 +241,7 @@ fn judge_inner(
         "RFC 9700 4.7",
     ));
 
-    let asked = match tx.config.effective_response_mode() {
+    let asked = match tx.config.effective_response_mode().as_str() {
         "form_post" => ResponseSource::FormPost,
         "fragment" => ResponseSource::Fragment,
         _ => ResponseSource::Query,
@@ -458,6 +458,7 @@ fn implicit_delivery(
 mod tests {
     use super::*;
     use crate::protocol::config::Config;
+    use crate::protocol::config::ResponseMode;
     use crate::protocol::http::HttpAnswer;
     use crate::protocol::transaction::Recorded;
 
@@ -515,7 +516,7 @@ mod tests {
         let mut t = tx();
         t.config
             .set_form_field("response_type", "code id_token".into());
-        t.config.response_mode = "query".into();
+        t.config.response_mode = ResponseMode::Query;
         let judge = |q: &str| {
             judge_callback("u", &CallbackParams::parse(q), &t, &meta(false))
                 .1
@@ -551,7 +552,7 @@ mod tests {
     #[test]
     fn another_response_mode_than_asked_has_its_own_code() {
         let mut t = tx();
-        t.config.response_mode = "form_post".into();
+        t.config.response_mode = ResponseMode::FormPost;
         let e = judge_callback(
             "u",
             &CallbackParams::parse("code=C&state=S"),
@@ -604,7 +605,7 @@ mod tests {
     #[test]
     fn response_mode_must_match_the_request() {
         let mut t = tx();
-        t.config.response_mode = "form_post".into();
+        t.config.response_mode = ResponseMode::FormPost;
         let posted = CallbackParams::posted(vec![
             ("code".into(), "C".into()),
             ("state".into(), "S".into()),
@@ -639,7 +640,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(frag.source, ResponseSource::Fragment);
-        t.config.response_mode = "fragment".into();
+        t.config.response_mode = ResponseMode::Fragment;
         assert_eq!(
             judge_callback("u", &frag, &t, &meta(true))
                 .1

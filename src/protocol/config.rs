@@ -3,7 +3,97 @@
 //! A configuration is prefilled from the page's query parameters and can be shared as a link.
 //! Secrets (client secret, password) are never read from or written to a URL.
 
+use super::tamper::Tamper;
 use super::url::{encode_pairs, parse_pairs};
+
+/// A closed set of named choices: each variant has the name the query string and the form use.
+macro_rules! choices {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name in the query string and the form.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+choices! {
+    /// Where the provider's pages open.
+    Window {
+        /// This page goes to the provider and comes back (the transaction crosses the redirect
+        /// in sessionStorage).
+        Redirect = "redirect",
+        /// A popup visits the provider; this page, its memory and the transaction stay.
+        Popup = "popup",
+    }
+}
+
+choices! {
+    /// How the provider returns the answer (OAuth 2.0 Multiple Response Type Encoding Practices,
+    /// Form Post Response Mode).
+    ResponseMode {
+        /// Not sent: the flow's default (see [`Config::effective_response_mode`]).
+        Default = "",
+        Query = "query",
+        Fragment = "fragment",
+        FormPost = "form_post",
+    }
+}
+
+choices! {
+    /// The response types Flowlab runs, each named by its canonical spelling.
+    ResponseType {
+        Code = "code",
+        IdToken = "id_token",
+        /// Implicit with an access token through the front channel (legacy).
+        IdTokenToken = "id_token token",
+        /// Hybrid.
+        CodeIdToken = "code id_token",
+    }
+}
+
+choices! {
+    /// How the client authenticates at the token endpoint (RFC 6749 2.3, OIDC Core 9).
+    AuthMethod {
+        /// A public client.
+        None = "none",
+        ClientSecretBasic = "client_secret_basic",
+        ClientSecretPost = "client_secret_post",
+        /// A JWT signed by a key made in this tab (RFC 7523).
+        PrivateKeyJwt = "private_key_jwt",
+    }
+}
+
+impl ResponseType {
+    /// The response type whose words are these, in any order (RFC 6749 3.1.1).
+    pub fn from_words(value: &str) -> Option<ResponseType> {
+        ResponseType::ALL
+            .iter()
+            .copied()
+            .find(|t| same_response_type(t.as_str(), value))
+    }
+}
 
 /// The flows the app knows by name (`flow=` in the query).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +118,16 @@ pub enum Flow {
 }
 
 impl Flow {
+    pub const ALL: [Flow; 7] = [
+        Flow::Pkce,
+        Flow::Code,
+        Flow::Hybrid,
+        Flow::Implicit,
+        Flow::ClientCredentials,
+        Flow::Password,
+        Flow::Device,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Flow::Pkce => "pkce",
@@ -41,17 +141,7 @@ impl Flow {
     }
 
     pub fn parse(s: &str) -> Option<Flow> {
-        [
-            Flow::Pkce,
-            Flow::Code,
-            Flow::Implicit,
-            Flow::Hybrid,
-            Flow::ClientCredentials,
-            Flow::Password,
-            Flow::Device,
-        ]
-        .into_iter()
-        .find(|f| f.as_str() == s)
+        Flow::ALL.into_iter().find(|f| f.as_str() == s)
     }
 
     /// Whether the flow sends the browser to the provider (and back to the redirect URI).
@@ -68,11 +158,11 @@ impl Flow {
     }
 
     /// The response type a redirect flow asks for by default.
-    fn default_response_type(self) -> &'static str {
+    fn default_response_type(self) -> ResponseType {
         match self {
-            Flow::Implicit => "id_token",
-            Flow::Hybrid => "code id_token",
-            _ => "code",
+            Flow::Implicit => ResponseType::IdToken,
+            Flow::Hybrid => ResponseType::CodeIdToken,
+            _ => ResponseType::Code,
         }
     }
 }
@@ -113,9 +203,6 @@ impl LogoutMethod {
     }
 }
 
-/// The response types Flowlab runs, each in its canonical spelling.
-const RESPONSE_TYPES: [&str; 4] = ["code", "id_token", "id_token token", "code id_token"];
-
 /// The words of a response type as a sorted set: `token id_token` and `id_token token` are the
 /// same value (RFC 6749 3.1.1: the order of space-delimited values does not matter).
 pub fn response_type_set(value: &str) -> Vec<&str> {
@@ -133,21 +220,11 @@ pub fn same_response_type(a: &str, b: &str) -> bool {
 
 /// The canonical spelling of a response type Flowlab runs, in whatever order its words came.
 pub fn canonical_response_type(value: &str) -> Option<&'static str> {
-    RESPONSE_TYPES
-        .into_iter()
-        .find(|t| same_response_type(t, value))
+    ResponseType::from_words(value).map(ResponseType::as_str)
 }
 
 /// The scopes a login asks for unless told otherwise.
 const DEFAULT_SCOPE: &str = "openid profile email";
-
-/// How the client authenticates at the token endpoint (RFC 6749 2.3, OIDC Core 9).
-pub const AUTH_METHODS: [&str; 4] = [
-    "none",
-    "client_secret_basic",
-    "client_secret_post",
-    "private_key_jwt",
-];
 
 /// Everything a login needs to start.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,25 +235,25 @@ pub struct Config {
     pub scope: String,
     pub redirect_uri: String,
     /// `code` for PKCE; `id_token` or `id_token token` for implicit.
-    pub response_type: String,
-    /// `query`, `fragment` or `form_post`; empty for the flow's default (see
+    pub response_type: ResponseType,
+    /// `query`, `fragment` or `form_post`, or the flow's default (see
     /// [`Config::effective_response_mode`]).
-    pub response_mode: String,
+    pub response_mode: ResponseMode,
     /// The API that "call the API" calls; empty means the userinfo endpoint.
     pub api_url: String,
     /// `redirect` (the page goes to the provider and back) or `popup` (this page stays; the
     /// login transaction is kept in memory, nothing is stored).
-    pub window: String,
+    pub window: Window,
     /// Pause before each redirect and each back-channel call until the presenter continues.
     pub step_through: bool,
     /// Presenter view: large text and strong contrast, for a projector.
     pub presenter: bool,
     /// Break-it mode: the value to alter on its way (see `tamper::Tamper`), consumed once.
-    pub break_it: String,
+    pub break_it: Option<Tamper>,
     /// Extra authorization parameters (audience, prompt, login_hint, ...), in order.
     pub extra: Vec<(String, String)>,
-    /// Token endpoint authentication: one of [`AUTH_METHODS`].
-    pub auth_method: String,
+    /// Token endpoint authentication.
+    pub auth_method: AuthMethod,
     /// The client secret, typed by the user: in memory only, never in a URL, the transaction
     /// or storage (see [`Config::to_query`]).
     pub client_secret: String,
@@ -244,17 +321,17 @@ impl Config {
             issuer: "http://127.0.0.1:9000".into(),
             client_id: "flowlab-demo".into(),
             flow: Flow::Pkce,
-            response_type: "code".into(),
+            response_type: ResponseType::Code,
             scope: DEFAULT_SCOPE.into(),
             redirect_uri: default_redirect_uri(app_base),
-            response_mode: String::new(),
+            response_mode: ResponseMode::Default,
             api_url: String::new(),
-            window: "redirect".into(),
+            window: Window::Redirect,
             step_through: false,
             presenter: false,
-            break_it: String::new(),
+            break_it: None,
             extra: Vec::new(),
-            auth_method: "none".into(),
+            auth_method: AuthMethod::None,
             client_secret: String::new(),
             username: String::new(),
             password: String::new(),
@@ -266,13 +343,16 @@ impl Config {
 
     /// Whether the client authenticates with a secret (`client_secret_basic` or `_post`).
     pub fn uses_secret(&self) -> bool {
-        self.auth_method.starts_with("client_secret")
+        matches!(
+            self.auth_method,
+            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
+        )
     }
 
     /// Whether the client authenticates at all (a secret or `private_key_jwt`): a confidential
     /// client, whose credential lives in this page's memory only.
     pub fn confidential(&self) -> bool {
-        self.auth_method != "none"
+        self.auth_method != AuthMethod::None
     }
 
     /// Sets one field by its query (and form) name. `Ok(false)`: the name is no field of the
@@ -290,74 +370,70 @@ impl Config {
                     .ok_or_else(|| format!("the flow \"{value}\" is not available yet"))?;
                 // A response type belongs to its flow.
                 let fits = match self.flow {
-                    Flow::Implicit => self.response_type.starts_with("id_token"),
+                    Flow::Implicit => matches!(
+                        self.response_type,
+                        ResponseType::IdToken | ResponseType::IdTokenToken
+                    ),
                     f => self.response_type == f.default_response_type(),
                 };
                 if !fits {
-                    self.response_type = self.flow.default_response_type().into();
+                    self.response_type = self.flow.default_response_type();
                 }
                 // A confidential flow needs a secret; the code flow with one keeps this page
                 // (and the secret in its memory) while the popup visits the provider.
                 match self.flow {
                     Flow::Code | Flow::ClientCredentials if !self.confidential() => {
-                        self.auth_method = "client_secret_basic".into()
+                        self.auth_method = AuthMethod::ClientSecretBasic
                     }
-                    Flow::Pkce | Flow::Implicit | Flow::Device => self.auth_method = "none".into(),
+                    Flow::Pkce | Flow::Implicit | Flow::Device => {
+                        self.auth_method = AuthMethod::None
+                    }
                     _ => {}
                 }
                 if self.flow == Flow::Code {
-                    self.window = "popup".into();
+                    self.window = Window::Popup;
                 }
                 // A machine has no OpenID Connect scopes: the default ones would be refused.
                 if self.flow == Flow::ClientCredentials && self.scope == DEFAULT_SCOPE {
                     self.scope.clear();
                 }
             }
-            "response_type" => match canonical_response_type(&value) {
-                Some(t @ "code") => {
-                    if self.flow != Flow::Code {
-                        self.flow = Flow::Pkce;
-                    }
-                    self.response_type = t.into();
-                }
-                Some(t @ ("id_token" | "id_token token")) => {
-                    self.flow = Flow::Implicit;
-                    self.response_type = t.into();
-                }
-                Some(t) => {
-                    self.flow = Flow::Hybrid;
-                    self.response_type = t.into();
-                }
-                None => return Err(format!("response_type \"{value}\" is not available yet")),
-            },
-            "response_mode" => match value.as_str() {
-                "" | "query" | "fragment" | "form_post" => self.response_mode = value,
-                _ => {
-                    return Err(format!(
-                        "response_mode \"{value}\" is not available for this flow yet"
-                    ))
-                }
-            },
+            "response_type" => {
+                let t = ResponseType::from_words(&value)
+                    .ok_or_else(|| format!("response_type \"{value}\" is not available yet"))?;
+                self.flow = match t {
+                    ResponseType::Code if self.flow == Flow::Code => Flow::Code,
+                    ResponseType::Code => Flow::Pkce,
+                    ResponseType::IdToken | ResponseType::IdTokenToken => Flow::Implicit,
+                    ResponseType::CodeIdToken => Flow::Hybrid,
+                };
+                self.response_type = t;
+            }
+            "response_mode" => {
+                self.response_mode = ResponseMode::parse(&value).ok_or_else(|| {
+                    format!("response_mode \"{value}\" is not available for this flow yet")
+                })?
+            }
             "step_through" => self.step_through = matches!(value.as_str(), "on" | "true" | "1"),
             "presenter" => self.presenter = matches!(value.as_str(), "on" | "true" | "1"),
+            "break_it" if value.is_empty() => self.break_it = None,
             "break_it" => {
-                if !value.is_empty() && super::tamper::Tamper::parse(&value).is_none() {
-                    return Err(format!("break_it \"{value}\" is not one of state, nonce, redirect_uri, code, code_verifier, signature"));
-                }
-                self.break_it = value;
+                self.break_it = Some(Tamper::parse(&value).ok_or_else(|| {
+                    format!("break_it \"{value}\" is not one of state, nonce, redirect_uri, code, code_verifier, signature")
+                })?)
             }
-            "window" => match value.as_str() {
-                "redirect" | "popup" => self.window = value,
-                _ => return Err(format!("window \"{value}\" is not one of redirect, popup")),
-            },
+            "window" => {
+                self.window = Window::parse(&value)
+                    .ok_or_else(|| format!("window \"{value}\" is not one of redirect, popup"))?
+            }
             "token_endpoint_auth_method" => {
-                if !AUTH_METHODS.contains(&value.as_str()) {
-                    return Err(format!(
+                self.auth_method = AuthMethod::parse(&value).ok_or_else(|| {
+                    let names: Vec<&str> = AuthMethod::ALL.iter().map(|m| m.as_str()).collect();
+                    format!(
                         "token_endpoint_auth_method \"{value}\" is not one of {}",
-                        AUTH_METHODS.join(", ")
-                    ));
-                }
-                self.auth_method = value;
+                        names.join(", ")
+                    )
+                })?
             }
             "preset" => {
                 if value.is_empty() {
@@ -405,15 +481,15 @@ impl Config {
             "scope" => self.scope.clone(),
             "redirect_uri" => self.redirect_uri.clone(),
             "api_url" => self.api_url.clone(),
-            "response_mode" => self.response_mode.clone(),
-            "response_type" => self.response_type.clone(),
-            "window" => self.window.clone(),
+            "response_mode" => self.response_mode.as_str().into(),
+            "response_type" => self.response_type.as_str().into(),
+            "window" => self.window.as_str().into(),
             "step_through" => if self.step_through { "on" } else { "" }.into(),
             "presenter" => if self.presenter { "on" } else { "" }.into(),
-            "break_it" => self.break_it.clone(),
+            "break_it" => self.break_it.map_or("", Tamper::as_str).into(),
             "extra" => self.extra_text(),
             "flow" => self.flow.as_str().into(),
-            "token_endpoint_auth_method" => self.auth_method.clone(),
+            "token_endpoint_auth_method" => self.auth_method.as_str().into(),
             "client_secret" => self.client_secret.clone(),
             "username" => self.username.clone(),
             "password" => self.password.clone(),
@@ -462,10 +538,10 @@ impl Config {
 
     /// The response mode actually requested: the chosen one, or the flow's default (query for
     /// the code flow; form_post for implicit, which keeps tokens out of URLs and history).
-    pub fn effective_response_mode(&self) -> &str {
-        match (self.response_mode.as_str(), self.flow) {
-            ("", Flow::Implicit | Flow::Hybrid) => "form_post",
-            ("", _) => "query",
+    pub fn effective_response_mode(&self) -> ResponseMode {
+        match (self.response_mode, self.flow) {
+            (ResponseMode::Default, Flow::Implicit | Flow::Hybrid) => ResponseMode::FormPost,
+            (ResponseMode::Default, _) => ResponseMode::Query,
             (m, _) => m,
         }
     }
@@ -478,7 +554,7 @@ impl Config {
 
     /// True for `id_token token`: an access token through the front channel (legacy).
     pub fn wants_front_channel_access_token(&self) -> bool {
-        self.flow == Flow::Implicit && self.response_type.split(' ').any(|t| t == "token")
+        self.flow == Flow::Implicit && self.response_type == ResponseType::IdTokenToken
     }
 
     /// The query string that reproduces this configuration (no secrets: there are none in it).
@@ -494,21 +570,21 @@ impl Config {
             ("flow", self.flow.as_str()),
         ]);
         if self.flow.redirects() {
-            pairs.push(("response_type", &self.response_type));
+            pairs.push(("response_type", self.response_type.as_str()));
         }
         pairs.push(("scope", &self.scope));
         pairs.push(("redirect_uri", &self.redirect_uri));
-        if !self.response_mode.is_empty() {
-            pairs.push(("response_mode", &self.response_mode));
+        if self.response_mode != ResponseMode::Default {
+            pairs.push(("response_mode", self.response_mode.as_str()));
         }
         if !self.api_url.is_empty() {
             pairs.push(("api_url", &self.api_url));
         }
-        if self.window != "redirect" {
-            pairs.push(("window", &self.window));
+        if self.window != Window::Redirect {
+            pairs.push(("window", self.window.as_str()));
         }
         if self.confidential() {
-            pairs.push(("token_endpoint_auth_method", &self.auth_method));
+            pairs.push(("token_endpoint_auth_method", self.auth_method.as_str()));
         }
         if self.logout != LogoutMethod::TokenFree {
             pairs.push(("logout", self.logout.as_str()));
@@ -519,8 +595,8 @@ impl Config {
         if self.presenter {
             pairs.push(("presenter", "on"));
         }
-        if !self.break_it.is_empty() {
-            pairs.push(("break_it", &self.break_it));
+        if let Some(t) = self.break_it {
+            pairs.push(("break_it", t.as_str()));
         }
         for (k, v) in &self.extra {
             if !RESERVED.contains(&k.as_str()) && !KNOWN.contains(&k.as_str()) {
@@ -657,7 +733,7 @@ mod tests {
             (
                 c.flow,
                 c.response_type.as_str(),
-                c.effective_response_mode()
+                c.effective_response_mode().as_str()
             ),
             (Flow::Implicit, "id_token", "form_post")
         );
@@ -665,12 +741,15 @@ mod tests {
             .apply_query("response_type=id_token+token&response_mode=fragment");
         assert_eq!(c.flow, Flow::Implicit);
         assert!(c.wants_front_channel_access_token());
-        assert_eq!(c.effective_response_mode(), "fragment");
+        assert_eq!(c.effective_response_mode().as_str(), "fragment");
         let (back, _) = Config::defaults("http://b/").apply_query(&c.to_query());
         assert_eq!(back, c);
         let (c, _) = c.apply_query("flow=pkce");
         assert_eq!(
-            (c.response_type.as_str(), c.effective_response_mode()),
+            (
+                c.response_type.as_str(),
+                c.effective_response_mode().as_str()
+            ),
             ("code", "fragment")
         );
         // A response type is a set: the order of its words does not matter.
@@ -692,7 +771,7 @@ mod tests {
         assert_eq!(ignored.len(), 1);
         let (c, ignored) = Config::defaults("http://a/").apply_query("window=popup");
         assert!(ignored.is_empty());
-        assert_eq!(c.window, "popup");
+        assert_eq!(c.window, Window::Popup);
         assert_eq!(
             Config::defaults("http://b/").apply_query(&c.to_query()).0,
             c
@@ -720,10 +799,10 @@ mod tests {
             ("code", "client_secret_basic", "popup")
         );
         let (c, _) = flow("flow=code&token_endpoint_auth_method=client_secret_post");
-        assert_eq!(c.auth_method, "client_secret_post");
+        assert_eq!(c.auth_method, AuthMethod::ClientSecretPost);
         let (c, _) = flow("response_type=code+id_token");
         assert_eq!(
-            (c.flow, c.effective_response_mode()),
+            (c.flow, c.effective_response_mode().as_str()),
             (Flow::Hybrid, "form_post")
         );
         let (c, _) = flow("flow=client-credentials");
@@ -735,7 +814,7 @@ mod tests {
         let (c, _) = flow("flow=password");
         assert_eq!((c.flow, c.auth_method.as_str()), (Flow::Password, "none"));
         let (c, _) = flow("flow=code&flow=pkce");
-        assert_eq!(c.auth_method, "none");
+        assert_eq!(c.auth_method, AuthMethod::None);
         let (c, ignored) =
             flow("flow=client-credentials&token_endpoint_auth_method=private_key_jwt");
         assert!(ignored.is_empty() && c.confidential() && !c.uses_secret());

@@ -7,7 +7,7 @@
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 
-use super::config::{Config, Flow};
+use super::config::{AuthMethod, Config, Flow};
 use super::discovery::ProviderMetadata;
 use super::error::ErrorCode;
 use super::jwks::Jwks;
@@ -127,7 +127,7 @@ pub fn cors_targets(config: &Config, meta: &ProviderMetadata) -> Vec<CorsTarget>
     let client = config.client_id.trim();
     // The client named as the real request names it (Basic header or form body), with a
     // probe value where the credential goes: a refusal, never a grant.
-    let (form_headers, form_body) = if config.auth_method == "client_secret_basic" {
+    let (form_headers, form_body) = if config.auth_method == AuthMethod::ClientSecretBasic {
         let pair = STANDARD.encode(format!("{client}:flowlab-cors-probe"));
         (
             vec![("Authorization", format!("Basic {pair}"))],
@@ -174,7 +174,7 @@ pub fn cors_targets(config: &Config, meta: &ProviderMetadata) -> Vec<CorsTarget>
         "POST",
         form(),
     ));
-    if config.auth_method == "private_key_jwt" {
+    if config.auth_method == AuthMethod::PrivateKeyJwt {
         wanted.push((
             "registration_endpoint",
             meta.registration_endpoint.clone(),

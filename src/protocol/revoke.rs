@@ -82,7 +82,7 @@ mod tests {
         assert!(!step.request.unwrap().masked().to_text().contains("t%2B1"));
         assert_eq!(revoke_step("u", &req, "access_token").id, "revoke-access");
         // A confidential client authenticates its revocation too (RFC 7009 2.1).
-        config.auth_method = "client_secret_basic".into();
+        config.auth_method = crate::protocol::config::AuthMethod::ClientSecretBasic;
         config.client_secret = "s".into();
         let req = revoke_request("t", "access_token", &config);
         assert!(req.headers.iter().any(|(k, _)| k == "Authorization"));

@@ -130,7 +130,7 @@ fn response_type_check(config: &Config, meta: &ProviderMetadata) -> Check {
 
 fn response_mode_check(config: &Config, meta: &ProviderMetadata) -> Check {
     const NAME: &str = "response_mode supported";
-    let asked = config.effective_response_mode();
+    let asked = config.effective_response_mode().as_str();
     // OIDC Discovery 3: absent means query and fragment.
     let (list, defaulted) = listed(&meta.response_modes_supported, &["query", "fragment"]);
     let said = quote("response_modes_supported", &list, defaulted);
@@ -238,7 +238,7 @@ fn auth_method_check(config: &Config, meta: &ProviderMetadata) -> Check {
     let choices: Vec<&str> = list
         .iter()
         .copied()
-        .filter(|m| super::config::AUTH_METHODS.contains(m))
+        .filter(|m| super::config::AuthMethod::parse(m).is_some())
         .collect();
     let offer = if choices.is_empty() {
         String::new()

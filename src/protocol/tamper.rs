@@ -17,17 +17,18 @@ pub enum Tamper {
 }
 
 impl Tamper {
+    pub const ALL: [Tamper; 6] = [
+        Tamper::State,
+        Tamper::Nonce,
+        Tamper::RedirectUri,
+        Tamper::Code,
+        Tamper::Verifier,
+        Tamper::Signature,
+    ];
+
     /// Reads a choice of the break-it control.
     pub fn parse(s: &str) -> Option<Tamper> {
-        Some(match s {
-            "state" => Tamper::State,
-            "nonce" => Tamper::Nonce,
-            "redirect_uri" => Tamper::RedirectUri,
-            "code" => Tamper::Code,
-            "code_verifier" => Tamper::Verifier,
-            "signature" => Tamper::Signature,
-            _ => return None,
-        })
+        Tamper::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
     /// The step the change is made at (the request about to leave, or the token about to be

@@ -410,6 +410,7 @@ pub fn judge_api_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::config::AuthMethod;
 
     use crate::protocol::http::json_answer as ans;
 
@@ -434,7 +435,7 @@ mod tests {
         let mut config = Config::defaults("http://a/");
         config.client_id = "my app".into();
         config.client_secret = "s3:cr&t".into();
-        config.auth_method = "client_secret_basic".into();
+        config.auth_method = AuthMethod::ClientSecretBasic;
         let grant = [("grant_type", "client_credentials")];
         let basic = TokenRequest::new(&grant, &config);
         assert_eq!(basic.body, "grant_type=client_credentials");
@@ -447,7 +448,7 @@ mod tests {
         let step = grant_step("t", "T", "", "https://op/token", &basic).masked();
         assert!(!format!("{step:?}").contains(&STANDARD.encode("my+app:s3%3Acr%26t")));
 
-        config.auth_method = "client_secret_post".into();
+        config.auth_method = AuthMethod::ClientSecretPost;
         let post = TokenRequest::new(&grant, &config);
         assert_eq!(
             post.body,
@@ -461,13 +462,13 @@ mod tests {
             .any(|p| p.name == "client_secret" && p.secret));
         assert!(!format!("{:?}", step.masked()).contains("s3%3Acr%26t"));
 
-        config.auth_method = "none".into();
+        config.auth_method = AuthMethod::None;
         assert_eq!(
             TokenRequest::new(&grant, &config).body,
             "grant_type=client_credentials&client_id=my+app"
         );
 
-        config.auth_method = "private_key_jwt".into();
+        config.auth_method = AuthMethod::PrivateKeyJwt;
         let unsigned = TokenRequest::new(&grant, &config);
         assert_eq!(
             unsigned.sign_as,

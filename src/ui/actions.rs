@@ -61,7 +61,7 @@ pub fn OutcomeView() -> impl IntoView {
 pub fn sign_in(state: AppState) {
     let cfg = state.config.get_untracked();
     // A popup must open in the click itself: after an await, browsers block it.
-    let popup = if cfg.window == "popup" {
+    let popup = if cfg.window == crate::protocol::config::Window::Popup {
         match browser::open_popup() {
             Ok(p) => Some(p),
             Err(e) => return state.fail(e),

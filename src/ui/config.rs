@@ -14,7 +14,11 @@ use leptos::task::spawn_local;
 use super::kit::{flag, redrawn, text};
 use super::state::{AppState, Outcome, Status};
 use crate::browser;
-use crate::protocol::config::{Config, Flow};
+use crate::protocol::config::{
+    AuthMethod, Config, Flow, LogoutMethod, ResponseMode, ResponseType, Window,
+};
+use crate::protocol::presets::PRESETS;
+use crate::protocol::tamper::Tamper;
 
 /// The shareable link for the current configuration (never a secret: there is none in it).
 pub fn share_link(state: AppState) -> String {
@@ -35,126 +39,112 @@ const TEXT_FIELDS: [(&str, &str, &str, &str); 8] = [
     ("Password", "password", "password", "current-password"),
 ];
 
-/// A select: (name, label, [(value, text)]).
-type Select = (
-    &'static str,
-    &'static str,
-    &'static [(&'static str, &'static str)],
-);
-
-pub const SELECTS: [Select; 8] = [
-    (
-        "preset",
-        "Provider preset",
-        &[
-            ("", "none"),
-            ("bundled", "Bundled demo provider"),
-            ("auth0", "Auth0"),
-            ("okta", "Okta"),
-            ("entra", "Microsoft Entra ID"),
-            ("google", "Google"),
-            ("keycloak", "Keycloak"),
-            ("django-oauth-toolkit", "django-oauth-toolkit"),
-        ],
-    ),
-    (
-        "flow",
-        "Flow",
-        &[
-            ("pkce", "Authorization Code with PKCE (browser apps)"),
-            (
-                "code",
-                "Authorization Code with a client secret (confidential)",
-            ),
-            ("hybrid", "Hybrid: code id_token"),
-            ("implicit", "Implicit (legacy for access tokens)"),
-            ("client-credentials", "Client Credentials (no user)"),
-            ("password", "Resource Owner Password (not recommended)"),
-            ("device", "Device Authorization (TV, command line)"),
-        ],
-    ),
-    (
-        "token_endpoint_auth_method",
-        "Client authentication",
-        &[
-            ("none", "none (public client)"),
-            (
-                "client_secret_basic",
-                "client_secret_basic (HTTP Basic header)",
-            ),
-            (
-                "client_secret_post",
-                "client_secret_post (in the form body)",
-            ),
-            (
-                "private_key_jwt",
-                "private_key_jwt (a JWT signed by a key made here)",
-            ),
-        ],
-    ),
-    (
-        "response_type",
-        "Response type",
-        &[
-            ("code", "code: Authorization Code"),
-            ("code id_token", "code id_token: Hybrid"),
-            ("id_token", "id_token: Implicit, authentication only"),
-            (
-                "id_token token",
-                "id_token token: Implicit with an access token (legacy)",
-            ),
-        ],
-    ),
-    (
-        "response_mode",
-        "Response mode",
-        &[
-            ("", "default (query for code, form_post with an ID token)"),
-            ("query", "query"),
-            ("fragment", "fragment"),
-            ("form_post", "form_post (POST caught by the Service Worker)"),
-        ],
-    ),
-    (
-        "window",
-        "Window",
-        &[
-            ("redirect", "redirect (this page goes to the provider)"),
-            ("popup", "popup (this page stays)"),
-        ],
-    ),
-    (
-        "logout",
-        "Sign-out request",
-        &[
-            (
-                "token-free",
-                "token-free GET: client_id and return address (default)",
-            ),
-            (
-                "post-hint",
-                "id_token_hint in a POSTed form (no token in any URL)",
-            ),
-            (
-                "get-hint",
-                "id_token_hint in a GET: the ID token lands in history and the provider's logs",
-            ),
-        ],
-    ),
-    (
-        "break_it",
-        "Break it",
-        &[
-            ("", "nothing"),
-            ("state", "state (the redirect)"),
-            ("nonce", "nonce (the redirect)"),
-            ("redirect_uri", "redirect_uri (the redirect)"),
-            ("code", "the code (the token request)"),
-            ("code_verifier", "code_verifier (the token request)"),
-            ("signature", "the ID token's signature"),
-        ],
-    ),
+/// The selects: (name, label). Their choices come from the closed sets of the protocol
+/// (`choices`), each with its label here: a new variant without a label does not compile.
+pub const SELECTS: [(&str, &str); 8] = [
+    ("preset", "Provider preset"),
+    ("flow", "Flow"),
+    ("token_endpoint_auth_method", "Client authentication"),
+    ("response_type", "Response type"),
+    ("response_mode", "Response mode"),
+    ("window", "Window"),
+    ("logout", "Sign-out request"),
+    ("break_it", "Break it"),
 ];
+
+fn flow_label(f: Flow) -> &'static str {
+    match f {
+        Flow::Pkce => "Authorization Code with PKCE (browser apps)",
+        Flow::Code => "Authorization Code with a client secret (confidential)",
+        Flow::Hybrid => "Hybrid: code id_token",
+        Flow::Implicit => "Implicit (legacy for access tokens)",
+        Flow::ClientCredentials => "Client Credentials (no user)",
+        Flow::Password => "Resource Owner Password (not recommended)",
+        Flow::Device => "Device Authorization (TV, command line)",
+    }
+}
+
+/// The choices of a select: (value, text).
+fn choices(name: &str) -> Vec<(&'static str, &'static str)> {
+    match name {
+        "preset" => std::iter::once(("", "none"))
+            .chain(PRESETS.iter().map(|p| (p.id, p.name)))
+            .collect(),
+        "flow" => Flow::ALL.iter().map(|f| (f.as_str(), flow_label(*f))).collect(),
+        "token_endpoint_auth_method" => AuthMethod::ALL
+            .iter()
+            .map(|m| {
+                let text = match m {
+                    AuthMethod::None => "none (public client)",
+                    AuthMethod::ClientSecretBasic => "client_secret_basic (HTTP Basic header)",
+                    AuthMethod::ClientSecretPost => "client_secret_post (in the form body)",
+                    AuthMethod::PrivateKeyJwt => "private_key_jwt (a JWT signed by a key made here)",
+                };
+                (m.as_str(), text)
+            })
+            .collect(),
+        "response_type" => ResponseType::ALL
+            .iter()
+            .map(|t| {
+                let text = match t {
+                    ResponseType::Code => "code: Authorization Code",
+                    ResponseType::CodeIdToken => "code id_token: Hybrid",
+                    ResponseType::IdToken => "id_token: Implicit, authentication only",
+                    ResponseType::IdTokenToken => "id_token token: Implicit with an access token (legacy)",
+                };
+                (t.as_str(), text)
+            })
+            .collect(),
+        "response_mode" => ResponseMode::ALL
+            .iter()
+            .map(|m| {
+                let text = match m {
+                    ResponseMode::Default => "default (query for code, form_post with an ID token)",
+                    ResponseMode::Query => "query",
+                    ResponseMode::Fragment => "fragment",
+                    ResponseMode::FormPost => "form_post (POST caught by the Service Worker)",
+                };
+                (m.as_str(), text)
+            })
+            .collect(),
+        "window" => Window::ALL
+            .iter()
+            .map(|w| {
+                let text = match w {
+                    Window::Redirect => "redirect (this page goes to the provider)",
+                    Window::Popup => "popup (this page stays)",
+                };
+                (w.as_str(), text)
+            })
+            .collect(),
+        "logout" => LogoutMethod::ALL
+            .iter()
+            .map(|m| {
+                let text = match m {
+                    LogoutMethod::TokenFree => "token-free GET: client_id and return address (default)",
+                    LogoutMethod::PostHint => "id_token_hint in a POSTed form (no token in any URL)",
+                    LogoutMethod::GetHint => {
+                        "id_token_hint in a GET: the ID token lands in history and the provider's logs"
+                    }
+                };
+                (m.as_str(), text)
+            })
+            .collect(),
+        _ => std::iter::once(("", "nothing"))
+            .chain(Tamper::ALL.iter().map(|t| {
+                let text = match t {
+                    Tamper::State => "state (the redirect)",
+                    Tamper::Nonce => "nonce (the redirect)",
+                    Tamper::RedirectUri => "redirect_uri (the redirect)",
+                    Tamper::Code => "the code (the token request)",
+                    Tamper::Verifier => "code_verifier (the token request)",
+                    Tamper::Signature => "the ID token's signature",
+                };
+                (t.as_str(), text)
+            }))
+            .collect(),
+    }
+}
 
 /// Whether the form shows the field `name` for the configuration `c`: each flow shows what it
 /// uses.
@@ -168,7 +158,7 @@ fn shown(c: &Config, name: &str) -> bool {
         "logout" => flow.has_user(),
         "client_secret" => c.uses_secret(),
         "username" | "password" => flow == Flow::Password,
-        "client_jwk" => c.auth_method == "private_key_jwt",
+        "client_jwk" => c.auth_method == AuthMethod::PrivateKeyJwt,
         _ => true,
     }
 }
@@ -246,11 +236,11 @@ fn field(state: AppState, c: &Config, name: &'static str) -> AnyView {
         }
         .into_any();
     }
-    if let Some((_, label, options)) = SELECTS.iter().find(|f| f.0 == name) {
+    if let Some((_, label)) = SELECTS.iter().find(|f| f.0 == name) {
         let current = c.field(name);
-        let options = options
-            .iter()
-            .map(|(v, text)| view! { <option value=*v selected=current == *v>{*text}</option> })
+        let options = choices(name)
+            .into_iter()
+            .map(|(v, text)| view! { <option value=v selected=current == v>{text}</option> })
             .collect_view();
         return view! {
             <div class="field">
@@ -341,11 +331,7 @@ const ORDER: [&str; 20] = [
 
 /// One line saying what is configured, for the folded form.
 fn summary(c: &Config) -> String {
-    let flow = SELECTS[1]
-        .2
-        .iter()
-        .find(|(v, _)| *v == c.flow.as_str())
-        .map_or(c.flow.as_str(), |(_, t)| t);
+    let flow = flow_label(c.flow);
     let client = if c.client_id.is_empty() {
         String::new()
     } else {
@@ -434,7 +420,7 @@ pub fn discover(state: AppState) {
 /// With `private_key_jwt` chosen: makes this tab's key (once) and shows its public half.
 pub fn show_key(state: AppState) {
     let c = state.config.get_untracked();
-    if c.auth_method != "private_key_jwt" || !c.client_jwk.is_empty() {
+    if c.auth_method != AuthMethod::PrivateKeyJwt || !c.client_jwk.is_empty() {
         return;
     }
     spawn_local(async move {

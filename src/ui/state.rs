@@ -328,12 +328,12 @@ impl StepSink for AppState {
     }
 
     fn take_tamper(&self, at: &str) -> Option<crate::protocol::tamper::Tamper> {
-        let t = crate::protocol::tamper::Tamper::parse(&self.config.get_untracked().break_it)?;
+        let t = self.config.get_untracked().break_it?;
         if t.step() != at {
             return None;
         }
         // Once only: the choice is cleared, and the form shows "nothing" again.
-        self.edit_config(&mut |c| c.break_it.clear());
+        self.edit_config(&mut |c| c.break_it = None);
         self.redraw_config();
         Some(t)
     }
