@@ -85,9 +85,8 @@ mod tests {
         Content::parse(&text).expect("content/en.json parses")
     }
 
-    /// Every content key written in the code: a string literal of the form `"<section>/<name>"`,
-    /// outside test modules.
-    fn keys_in_code() -> BTreeSet<String> {
+    /// The code of every source file, test modules and comment lines left out.
+    fn sources() -> Vec<String> {
         fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
             for e in std::fs::read_dir(dir).unwrap() {
                 let p = e.unwrap().path();
@@ -103,17 +102,26 @@ mod tests {
             std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
             &mut files,
         );
+        files
+            .iter()
+            .map(|f| {
+                std::fs::read_to_string(f)
+                    .unwrap()
+                    .split("#[cfg(test)]")
+                    .next()
+                    .unwrap_or("")
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect()
+    }
+
+    /// Every content key written in the code: a string literal of the form `"<section>/<name>"`.
+    fn keys_in_code() -> BTreeSet<String> {
         let mut keys = BTreeSet::new();
-        for f in files {
-            let text = std::fs::read_to_string(&f).unwrap();
-            let code: String = text
-                .split("#[cfg(test)]")
-                .next()
-                .unwrap_or("")
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("//"))
-                .collect::<Vec<_>>()
-                .join("\n");
+        for code in sources() {
             for (i, _) in code.match_indices('"') {
                 let rest = &code[i + 1..];
                 let Some(end) = rest.find('"') else { continue };
@@ -227,6 +235,46 @@ mod tests {
         for n in names {
             let key = param_meaning(&n);
             assert_ne!(key, "param/other", "{n} has no meaning of its own");
+            assert!(content.get(key).is_some(), "{n}: {key}");
+        }
+    }
+
+    #[test]
+    fn every_check_the_code_names_has_its_own_explanation() {
+        use crate::protocol::explain::check_meaning;
+        // The names written where checks are made: the first argument of a Check constructor
+        // (or of a judge's `fail` helper), and the `NAME` constants of the support checks.
+        let mut names = BTreeSet::new();
+        for text in sources() {
+            for pat in [
+                "Check::pass(",
+                "Check::fail(",
+                "Check::warn(",
+                "Check::skip(",
+                "Check::failing(",
+                "fail(&mut checks, ",
+                "const NAME: &str = ",
+            ] {
+                for (i, _) in text.match_indices(pat) {
+                    let rest = text[i + pat.len()..].trim_start();
+                    if let Some(lit) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                        names.insert(lit.to_string());
+                    }
+                }
+            }
+        }
+        assert!(
+            names.len() > 60,
+            "the scan finds the checks ({})",
+            names.len()
+        );
+        let content = file();
+        for n in &names {
+            let key = check_meaning(n);
+            assert_ne!(
+                key, "check/other",
+                "the check \"{n}\" has no explanation of its own"
+            );
             assert!(content.get(key).is_some(), "{n}: {key}");
         }
     }

@@ -65,6 +65,71 @@ pub fn param_meaning(name: &str) -> &'static str {
     }
 }
 
+/// The content key of what a check protects against, by the check's name.
+pub fn check_meaning(name: &str) -> &'static str {
+    match name {
+        "CORS" => "check/cors",
+        "HTTP 200" | "HTTP 200 with JSON" | "HTTP 2xx" | "JSON answer" | "JSON document"
+        | "reachable" => "check/http",
+        "OpenID Provider metadata" | "required members" => "check/metadata",
+        "issuer matches" => "check/issuer",
+        "endpoints use TLS" => "check/tls",
+        "PKCE S256 supported" | "S256 challenge" | "code_verifier" => "check/pkce",
+        "RSA key size"
+        | "signing algorithms"
+        | "a key for each algorithm"
+        | "key set"
+        | "signing keys"
+        | "unique kid"
+        | "use and alg"
+        | "signing key" => "check/keys",
+        "access_token" | "access_token present" | "token_type" | "token_type DPoP" => {
+            "check/access-token"
+        }
+        "alg allowed" => "check/alg",
+        "signature" => "check/signature",
+        "well-formed JWT" | "ID token" | "id_token present" => "check/jwt",
+        "iss"
+        | "iss (RFC 9207)"
+        | "RFC 9207 iss parameter"
+        | "same iss"
+        | "same iss as the front channel" => "check/iss",
+        "aud" | "same aud" => "check/aud",
+        "azp" => "check/azp",
+        "exp" => "check/exp",
+        "iat" | "nbf" => "check/time",
+        "sub" | "same sub" | "same sub as the front channel" | "sub matches ID token" => {
+            "check/sub"
+        }
+        "nonce" | "same nonce" => "check/nonce",
+        "same auth_time" | "other claims agree" => "check/session",
+        "at_hash" | "c_hash" | "s_hash" => "check/hash",
+        "state" | "state matches a pending login" | "state entropy" => "check/state",
+        "nonce entropy" => "check/nonce-entropy",
+        "transaction fresh" | "claimed once" => "check/transaction",
+        "code present" | "no error" => "check/answer",
+        "no repeated parameters" => "check/repeated",
+        "no token in the URL" => "check/url-token",
+        "response mode" => "check/response-mode",
+        "response_type supported"
+        | "response_mode supported"
+        | "grant type supported"
+        | "client authentication supported"
+        | "OpenID Connect"
+        | "device endpoint" => "check/support",
+        "client assertion signed" | "client registered" => "check/client-key",
+        "revoked" => "check/revoked",
+        "rotation" => "check/rotation",
+        "device_code, user_code, verification_uri" | "verification_uri" | "interval" | "poll" => {
+            "check/device"
+        }
+        "cnf.jkt" => "check/dpop",
+        "preset" | "endpoint from the preset" => "check/preset",
+        "break-it" => "check/break-it",
+        _ => "check/other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::kit::{each_step, flag, number, redrawn, text};
 use super::state::{AppState, StepEntry};
 use crate::protocol::content::Content;
+use crate::protocol::explain::check_meaning;
 use crate::protocol::step::{mask, CheckStatus, HttpRecord, Param, Step, StepStatus};
 
 pub fn status_class(s: StepStatus) -> &'static str {
@@ -103,7 +104,7 @@ fn body(s: &Step, revealed: bool, content: &Content) -> AnyView {
         .response
         .as_ref()
         .map(|r| http_block("Response", r, revealed));
-    let checks = (!s.checks.is_empty()).then(|| checks(s));
+    let checks = (!s.checks.is_empty()).then(|| checks(s, content));
     view! { {params} {request} {response} {checks} }.into_any()
 }
 
@@ -194,8 +195,9 @@ fn http_block(label: &'static str, record: &HttpRecord, revealed: bool) -> AnyVi
     .into_any()
 }
 
-/// The checks of a step, each with its outcome, its detail, the values compared and the spec.
-fn checks(s: &Step) -> AnyView {
+/// The checks of a step, each with its outcome, its detail, the values compared and the spec;
+/// each line opens to say what the check protects against (content `check/...`).
+fn checks(s: &Step, content: &Content) -> AnyView {
     let items = s
         .checks
         .iter()
@@ -210,13 +212,19 @@ fn checks(s: &Step) -> AnyView {
             let cmp = c.expected.clone().zip(c.actual.clone()).map(|(e, a)| {
                 view! { <span class="cmp">"expected "<code>{e}</code>", got "<code>{a}</code></span> }
             });
+            let why = content.text(check_meaning(c.name)).to_string();
             view! {
                 <li class=format!("check {label}")>
-                    <span class="icon" aria-hidden="true">{icon}</span>
-                    <span class="sr-only">{label}</span>
-                    <strong>{c.name}</strong>" "<span>{c.detail.clone()}</span>" "
-                    {cmp}
-                    <span class="spec">{c.spec}</span>
+                    <details>
+                        <summary>
+                            <span class="icon" aria-hidden="true">{icon}</span>
+                            <span class="sr-only">{label}</span>
+                            <strong>{c.name}</strong>" "<span>{c.detail.clone()}</span>" "
+                            {cmp}
+                            <span class="spec">{c.spec}</span>
+                        </summary>
+                        <p class="why">{why}</p>
+                    </details>
                 </li>
             }
         })
