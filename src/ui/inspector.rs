@@ -35,23 +35,31 @@ pub fn Inspector() -> impl IntoView {
                     </select>
                     <small id="jwt_via-hint">{hint("field/jwt_via")}</small>
                 </div>
-                <div class="field">
-                    <label for="jwt_url">"Issuer or JWKS URL"</label>
-                    <input id="jwt_url" type="url" spellcheck="false" autocomplete="off" aria-describedby="jwt_url-hint"
-                        on:input=move |ev| url.set(event_target_value(&ev)) />
-                    <small id="jwt_url-hint">{hint("field/jwt_url")}</small>
-                </div>
-                <div class="field">
-                    <label for="jwt_aud">"Expected audience (optional)"</label>
-                    <input id="jwt_aud" type="text" spellcheck="false" autocomplete="off" aria-describedby="jwt_aud-hint"
-                        on:input=move |ev| audience.set(event_target_value(&ev)) />
-                    <small id="jwt_aud-hint">{hint("field/jwt_aud")}</small>
-                </div>
+                {line_field("jwt_url", "Issuer or JWKS URL", "url", url, hint("field/jwt_url"))}
+                {line_field("jwt_aud", "Expected audience (optional)", "text", audience, hint("field/jwt_aud"))}
                 <button type="button" id="inspect" data-testid="inspect" on:click=move |_| {
                     run(state, token.get_untracked(), via.get_untracked(), url.get_untracked(), audience.get_untracked())
                 }>"Inspect"</button>
             </div>
         </details>
+    }
+}
+
+/// A one-line field of the inspector, written into `value` as the user types.
+fn line_field(
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    value: RwSignal<String>,
+    hint: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type=kind spellcheck="false" autocomplete="off" aria-describedby=format!("{id}-hint")
+                on:input=move |ev| value.set(event_target_value(&ev)) />
+            <small id=format!("{id}-hint")>{hint}</small>
+        </div>
     }
 }
 
