@@ -3,6 +3,7 @@
 // should add (see README), and logs every request so tests can prove what did and did not reach it.
 //
 // Usage: node tests/serve.mjs [--dir dist] [--port 8080] [--base /] [--log file]
+//        [--frame-ancestors 'http://host:port ...'] (the sites that may frame it; none by default)
 // Prints "SERVE_READY <url>" when listening.
 import { createServer } from 'node:http';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ let base = args.base || '/';
 if (!base.startsWith('/')) base = `/${base}`;
 if (!base.endsWith('/')) base = `${base}/`;
 const logFile = args.log;
+const frameAncestors = args['frame-ancestors'];
 
 const types = {
   '.html': 'text/html; charset=utf-8',
@@ -34,7 +36,6 @@ const types = {
 const securityHeaders = {
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
 };
 
@@ -52,6 +53,9 @@ const server = createServer((req, res) => {
   const url = new URL(req.url, `http://${req.headers.host}`);
   log(`${req.method} ${url.pathname}${url.search}`);
   for (const [k, v] of Object.entries(securityHeaders)) res.setHeader(k, v);
+  // Framing: refused, unless the sites that embed it are named (README, "Embedding").
+  if (frameAncestors) res.setHeader('Content-Security-Policy', `frame-ancestors ${frameAncestors}`);
+  else res.setHeader('X-Frame-Options', 'DENY');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' });
     res.end('405: a static host does not accept this method\n');

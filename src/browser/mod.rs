@@ -857,3 +857,55 @@ pub async fn fetch_text(url: &str, max: usize) -> Result<String, FlowError> {
     }
     Ok(text)
 }
+
+/// Whether this page runs in a frame of another page.
+pub fn framed() -> bool {
+    web_sys::window()
+        .and_then(|w| w.parent().ok().flatten().map(|p| p != w))
+        .unwrap_or(false)
+}
+
+/// Posts a message (JSON text, sent as the object it describes) to the parent page, to exactly
+/// `origin`: the browser drops it unless the parent is of that origin.
+pub fn post_to_parent(json: &str, origin: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let Some(parent) = w.parent().ok().flatten().filter(|p| *p != w) else {
+        return;
+    };
+    if let Ok(message) = js_sys::JSON::parse(json) {
+        let _ = parent.post_message(&message, origin);
+    }
+}
+
+/// A message to this page: its origin, whether it came from the parent window itself, and its
+/// data as JSON text (`None` when it cannot be written as JSON or is larger than 64 KiB).
+pub struct Incoming {
+    pub origin: String,
+    pub from_parent: bool,
+    pub data: Option<String>,
+}
+
+/// Calls `f` with every message posted to this page, for as long as the page lives.
+pub fn listen_messages(mut f: impl FnMut(Incoming) + 'static) {
+    let Some(w) = web_sys::window() else { return };
+    let parent: Option<JsValue> = w.parent().ok().flatten().map(Into::into);
+    let handler = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+        move |ev: web_sys::MessageEvent| {
+            let from_parent = match (&parent, ev.source()) {
+                (Some(p), Some(s)) => JsValue::from(s) == *p,
+                _ => false,
+            };
+            let data = js_sys::JSON::stringify(&ev.data())
+                .ok()
+                .and_then(|s| s.as_string())
+                .filter(|s| s.len() <= 64 * 1024);
+            f(Incoming {
+                origin: ev.origin(),
+                from_parent,
+                data,
+            })
+        },
+    );
+    let _ = w.add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());
+    handler.forget();
+}

@@ -514,7 +514,8 @@ impl Config {
     pub fn apply_query(mut self, query: &str) -> (Config, Vec<Ignored>) {
         let mut ignored = Vec::new();
         for (k, v) in parse_pairs(query) {
-            if k.is_empty() {
+            // Empty names, and the embed's page settings (`protocol::embed`): not configuration.
+            if k.is_empty() || super::embed::PARAMS.contains(&k.as_str()) {
                 continue;
             }
             if RESERVED.contains(&k.as_str()) {

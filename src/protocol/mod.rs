@@ -11,6 +11,7 @@ pub mod content;
 pub mod device;
 pub mod discovery;
 pub mod dpop;
+pub mod embed;
 pub mod error;
 pub mod explain;
 pub mod grant;

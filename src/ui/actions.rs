@@ -90,7 +90,7 @@ pub fn sign_in(state: AppState) {
     });
 }
 
-fn sign_out(state: AppState) {
+pub fn sign_out(state: AppState) {
     let session = state.session.get_untracked();
     // Forget the tokens first: whatever the provider does next, this page holds none.
     state.session.set(None);

@@ -340,8 +340,10 @@ fn summary(c: &Config) -> String {
     format!("{flow} at {}{client}", c.issuer)
 }
 
+/// The configuration; `readonly` (an embed whose host fixes it) shows it without letting it be
+/// changed.
 #[component]
-pub fn ConfigPanel() -> impl IntoView {
+pub fn ConfigPanel(readonly: bool) -> impl IntoView {
     let state = expect_context::<AppState>();
     let c = state.config;
     // Which fields the configuration shows: the form is drawn again when that changes or the
@@ -375,9 +377,12 @@ pub fn ConfigPanel() -> impl IntoView {
                 <h2 id="config-title">"Configuration"</h2>
                 <span class="summary muted" data-testid="config-summary">{text(move || c.with(summary))}</span>
             </summary>
-            <div id="config-fields">{form}</div>
-            <button type="button" id="discover" data-testid="discover" disabled=busy
-                on:click=move |_| discover(state)>"Discover the provider"</button>
+            <fieldset class="fields" disabled=readonly>
+                <legend class="sr-only">"Configuration fields"</legend>
+                <div id="config-fields">{form}</div>
+                <button type="button" id="discover" data-testid="discover" disabled=busy
+                    on:click=move |_| discover(state)>"Discover the provider"</button>
+            </fieldset>
             <div class="field">
                 <label for="share">"Shareable link"</label>
                 <div class="issuer-row">

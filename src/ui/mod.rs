@@ -15,6 +15,7 @@
 mod actions;
 mod config;
 mod diagram;
+mod embed;
 mod export;
 mod guide;
 mod inspector;
@@ -30,6 +31,7 @@ use crate::browser;
 use crate::flows::pkce;
 use crate::protocol::config::Config;
 use crate::protocol::content::Content;
+use crate::protocol::embed::{Embed, EmbedConfig};
 pub use state::{AppState, Outcome, Status};
 
 /// Whether this page is the redirect URI's page (`callback.html`).
@@ -61,23 +63,54 @@ fn on_key(state: AppState, ev: &web_sys::KeyboardEvent) {
     }
 }
 
+/// How the page is laid out: the full page, or embedded in another site's frame.
+#[derive(Clone, Copy)]
+struct Layout {
+    embed: bool,
+    config: EmbedConfig,
+}
+
 #[component]
 fn App() -> impl IntoView {
+    let layout = expect_context::<Layout>();
+    let full = !layout.embed;
+    // The configuration: always on the full page; in an embed as its host chose.
+    let config = match (full, layout.config) {
+        (false, EmbedConfig::Hidden) => None,
+        (false, EmbedConfig::ReadOnly) => Some(true),
+        _ => Some(false),
+    }
+    .map(|readonly| view! { <config::ConfigPanel readonly=readonly /> });
+    // The full page has the header, the guide, the inspector, the export and the footer; an
+    // embed is compact: Sign in, the outcome, the diagram and the panels.
+    let top = full.then(|| {
+        view! {
+            <a class="skip" href="#sign-in" on:click=move |ev| {
+                ev.prevent_default();
+                browser::reveal("sign-in", true);
+            }>"Skip to Sign in"</a>
+            <header class="top">
+                <h1>"Flowlab"</h1>
+                <p class="tagline">
+                    "OAuth 2.0 and OpenID Connect, live in your browser: every redirect and token exchange shown and explained."
+                </p>
+            </header>
+        }
+    });
+    let bottom = full.then(|| {
+        view! {
+            <footer class="foot">
+                <p>"Tokens live in this tab's memory only, and go nowhere but to your provider and API."</p>
+            </footer>
+        }
+    });
     view! {
-        <a class="skip" href="#sign-in" on:click=move |ev| {
-            ev.prevent_default();
-            browser::reveal("sign-in", true);
-        }>"Skip to Sign in"</a>
-        <header class="top">
-            <h1>"Flowlab"</h1>
-            <p class="tagline">
-                "OAuth 2.0 and OpenID Connect, live in your browser: every redirect and token exchange shown and explained."
-            </p>
-        </header>
-        <main class="layout">
+        {top}
+        <main class=if full { "layout" } else { "layout embed" }>
             <div class="pane run-pane">
                 <actions::Actions />
                 <actions::OutcomeView />
+                {(!full).then(|| view! { <embed::EmbedBar /> })}
                 <section class="card sequence-card" aria-labelledby="steps-title">
                     <h2 id="steps-title">"Steps"</h2>
                     <p class="muted legend">
@@ -87,19 +120,16 @@ fn App() -> impl IntoView {
                 </section>
             </div>
             <div class="pane detail-pane">
-                <config::ConfigPanel />
+                {config}
                 <session::SessionView />
                 <section class="steps" aria-label="Steps of the flow">
                     <steps::StepList />
-                    <export::Export />
+                    {full.then(|| view! { <export::Export /> })}
                 </section>
-                <guide::Guide />
-                <inspector::Inspector />
+                {full.then(|| view! { <guide::Guide /> <inspector::Inspector /> })}
             </div>
         </main>
-        <footer class="foot">
-            <p>"Tokens live in this tab's memory only, and go nowhere but to your provider and API."</p>
-        </footer>
+        {bottom}
     }
 }
 
@@ -121,10 +151,19 @@ fn load_content(state: AppState) {
 /// the provider's answer.
 pub fn app() {
     let base = browser::app_base();
-    let (config, ignored) = Config::defaults(&base)
-        .apply_query(crate::protocol::url::query_of(&browser::location_href()));
+    let href = browser::location_href();
+    let query = crate::protocol::url::query_of(&href);
+    let (config, ignored) = Config::defaults(&base).apply_query(query);
     let state = AppState::new(config);
     provide_context(state);
+    let settings = Embed::from_query(query);
+    provide_context(Layout {
+        embed: settings.on,
+        config: settings.config,
+    });
+    if settings.on {
+        embed::start(state, &settings, embed::asks_redirect(query));
+    }
     load_content(state);
     browser::register_worker();
     config::show_key(state);

@@ -73,11 +73,12 @@ export async function signInAtDot(page, dotOrigin, login = 'alice') {
 }
 
 /** Serves dist/ as a static host would; every request is logged. */
-export async function startStatic({ port, base = '/', dir = dist }) {
+export async function startStatic({ port, base = '/', dir = dist, frameAncestors }) {
   const logDir = mkdtempSync(join(tmpdir(), 'flowlab-serve-'));
   const logFile = join(logDir, 'requests.log');
   writeFileSync(logFile, '');
-  const child = await startProcess(['serve.mjs', '--dir', dir, '--port', String(port), '--base', base, '--log', logFile], {}, 'SERVE_READY');
+  const extra = frameAncestors ? ['--frame-ancestors', frameAncestors] : [];
+  const child = await startProcess(['serve.mjs', '--dir', dir, '--port', String(port), '--base', base, '--log', logFile, ...extra], {}, 'SERVE_READY');
   return {
     child,
     url: `http://127.0.0.1:${port}${base}`,
@@ -181,7 +182,7 @@ export async function signInAtProvider(page, idpOrigin, login = 'alice') {
  * The usual environment of a test file: a provider, the static server and Chromium,
  * started before its tests and stopped after. Returns an object whose fields are set by then.
  */
-export function environment({ appPort, idpPort, appPaths = '/', base = '/', dir = dist, corsOrigins, extraOrigins = [], provider = 'bundled', before, after }) {
+export function environment({ appPort, idpPort, appPaths = '/', base = '/', dir = dist, corsOrigins, extraOrigins = [], provider = 'bundled', frameAncestors, before, after }) {
   const env = { origin: `http://127.0.0.1:${appPort}` };
   before(async () => {
     const origins = [env.origin, ...extraOrigins];
@@ -189,7 +190,7 @@ export function environment({ appPort, idpPort, appPaths = '/', base = '/', dir 
     env.idp = provider === 'dot'
       ? await startDot({ port: idpPort, appOrigins: origins, appPaths })
       : await startIdp({ port: idpPort, appOrigins: origins, appPaths, corsOrigins });
-    env.app = await startStatic({ port: appPort, base, dir });
+    env.app = await startStatic({ port: appPort, base, dir, frameAncestors });
     env.browser = await launchBrowser();
   });
   after(async () => {
