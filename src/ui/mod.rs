@@ -81,22 +81,21 @@ fn App() -> impl IntoView {
         _ => Some(false),
     }
     .map(|readonly| view! { <config::ConfigPanel readonly=readonly /> });
-    // The full page has the header, the guide, the inspector, the export and the footer; an
-    // embed is compact: Sign in, the outcome, the diagram and the panels.
-    let top = full.then(|| {
-        view! {
-            <a class="skip" href="#sign-in" on:click=move |ev| {
-                ev.prevent_default();
-                browser::reveal("sign-in", true);
-            }>"Skip to Sign in"</a>
-            <header class="top">
-                <h1>"Flowlab"</h1>
-                <p class="tagline">
-                    "OAuth 2.0 and OpenID Connect, live in your browser: every redirect and token exchange shown and explained."
-                </p>
-            </header>
-        }
-    });
+    // The full page has the guide, the inspector, the export and the footer; an embed is
+    // compact: Sign in, the outcome, the diagram and the panels.
+    // An embed keeps the page's heading for assistive technology, not on screen.
+    let top = view! {
+        <a class="skip-link" href="#sign-in" on:click=move |ev| {
+            ev.prevent_default();
+            browser::reveal("sign-in", true);
+        }>"Skip to Sign in"</a>
+        <header class=if full { "top" } else { "top sr-only" }>
+            <h1>"Flowlab"</h1>
+            <p class="tagline">
+                "OAuth 2.0 and OpenID Connect, live in your browser: every redirect and token exchange shown and explained."
+            </p>
+        </header>
+    };
     let bottom = full.then(|| {
         view! {
             <footer class="foot">

@@ -134,3 +134,27 @@ test('the provider card (preset, CORS probe, keys) and a popup login waiting wit
     await context.close();
   }
 });
+
+test('every layout: light and dark, desktop and phone, before and after sign-in (and an embed)', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    for (const viewport of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
+      const context = await env.browser.browser.newContext({ colorScheme, viewport });
+      const page = await open(context);
+      const where = `${colorScheme}, ${viewport.width}px`;
+      assert.deepEqual(await audit(page), [], `${where}, not signed in`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInAtProvider(page, env.idp.issuer);
+      assert.equal((await settled(page)).status, 'signed-in');
+      // A check line opened to its explanation, the session's other tabs.
+      await page.locator('li.step[data-step=id-token] li.check summary').first().click();
+      assert.deepEqual(await audit(page), [], `${where}, signed in`);
+      await page.getByRole('tab', { name: 'Tokens' }).click();
+      assert.deepEqual(await audit(page), [], `${where}, signed in, tokens tab`);
+      // The same page in embed mode (not framed here: it says so).
+      await page.goto(`${origin}/?embed=1&embed_config=readonly&issuer=${encodeURIComponent(env.idp.issuer)}`);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      assert.deepEqual(await audit(page), [], `${where}, embed`);
+      await context.close();
+    }
+  }
+});
