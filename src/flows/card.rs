@@ -14,6 +14,7 @@ use crate::protocol::provider::{
     cors_check, cors_step, cors_targets, jwks_card_step, jwks_checks, CorsTarget, Probe,
 };
 use crate::protocol::step::Check;
+use crate::protocol::step::StepId;
 use crate::protocol::token::response_record;
 
 /// Runs the provider card for `config`; returns the metadata and how many findings failed.
@@ -24,7 +25,7 @@ pub async fn provider_card(
     // What the provider does not support is a finding here, not a reason to stop: the
     // document is judged for the configuration on the discovery panel, and the card goes on.
     let (mut meta, _) = discover(sink, &config.issuer, None).await?;
-    if let Some(mut last) = sink.steps().pop().filter(|s| s.id == "discovery") {
+    if let Some(mut last) = sink.steps().pop().filter(|s| s.id == StepId::Discovery) {
         last.checks.extend(judge_for(config, &mut meta));
         sink.emit(last.settle());
     }

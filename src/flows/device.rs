@@ -12,6 +12,7 @@ use crate::protocol::device::{
     user_code_step, Poll, SLOW_DOWN_SECS,
 };
 use crate::protocol::error::{ErrorCode, FlowError};
+use crate::protocol::step::StepId;
 
 /// How many poll results the panel keeps (the latest ones).
 const POLLS_SHOWN: usize = 8;
@@ -52,7 +53,7 @@ pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Option<Session
         browser::sleep_ms((interval * 1000) as i32).await;
         // Still this run? A new sign-in or inspection replaces the panels.
         let ours = sink.steps().iter().any(|s| {
-            s.id == "user-code" && s.params.first().is_some_and(|p| p.value == grant.user_code)
+            s.id == StepId::UserCode && s.params.first().is_some_and(|p| p.value == grant.user_code)
         });
         if !ours {
             return Ok(None);
@@ -60,7 +61,7 @@ pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Option<Session
         attempt += 1;
         let mut step = poll_step(&token_url, &poll);
         // The earlier polls' lines stay, the latest few.
-        if let Some(last) = sink.steps().pop().filter(|s| s.id == "poll") {
+        if let Some(last) = sink.steps().pop().filter(|s| s.id == StepId::Poll) {
             let keep = last.checks.len().saturating_sub(POLLS_SHOWN - 1);
             step.checks.extend(last.checks.into_iter().skip(keep));
         }

@@ -47,8 +47,15 @@ pub async fn inspect(
     let mut checked = jwt.clone();
     if let Some(uri) = &jwks_uri {
         // On Err the failed check says why; the claims are shown all the same.
-        if let Ok((_, jwt, _)) =
-            check_signature(sink, "inspect", uri, token, jwt, &mut step.checks).await
+        if let Ok((_, jwt, _)) = check_signature(
+            sink,
+            crate::protocol::step::StepId::Inspect,
+            uri,
+            token,
+            jwt,
+            &mut step.checks,
+        )
+        .await
         {
             checked = jwt;
         }

@@ -22,6 +22,7 @@ use crate::protocol::json::Json;
 use crate::protocol::pkce::b64url;
 use crate::protocol::step::Check;
 use crate::protocol::step::Step;
+use crate::protocol::step::StepId;
 use crate::protocol::tamper::Tamper;
 use crate::protocol::token::{
     describe_request, judge_token_response, response_record, TokenRequest, TokenSet,
@@ -43,7 +44,7 @@ pub trait StepSink {
         step: &Step,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>;
     /// Break-it: the change the presenter chose, if it is made at step `at` (consumed once).
-    fn take_tamper(&self, at: &str) -> Option<Tamper>;
+    fn take_tamper(&self, at: StepId) -> Option<Tamper>;
     /// Says what the flow is waiting for (the outcome line, while in progress).
     fn say(&self, text: String);
     /// Whether the user can cancel what the flow waits for now (the Cancel button).

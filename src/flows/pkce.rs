@@ -27,6 +27,7 @@ use crate::protocol::pkce::b64url;
 use crate::protocol::pkce::LoginSecrets;
 use crate::protocol::refresh::{merge_refreshed, refresh_request, refresh_step};
 use crate::protocol::revoke::{judge_revocation, revoke_request, revoke_step, to_revoke};
+use crate::protocol::step::StepId;
 use crate::protocol::step::StepStatus;
 use crate::protocol::token::TokenSet;
 use crate::protocol::token::{api_step, code_exchange, judge_api_response, token_step};
@@ -130,7 +131,7 @@ async fn start_inner(
     sink.hold(&redirect).await;
     // Break-it: the request changed on its way; the panel shows what actually leaves, and the
     // transaction remembers it (the panel is rebuilt from it after the redirect).
-    let url = match sink.take_tamper("authorize") {
+    let url = match sink.take_tamper(StepId::Authorize) {
         Some(t) => {
             let (url, step) = broken_authorize(&request, t);
             redirect = step;
@@ -404,7 +405,7 @@ pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, 
     let new_id_token = fresh.id_token.clone();
     let (tokens, rotation) = merge_refreshed(&session.tokens, fresh);
     // The rotation check belongs to the refresh step, which is the last one emitted.
-    if let Some(mut last) = sink.steps().pop().filter(|s| s.id == "refresh") {
+    if let Some(mut last) = sink.steps().pop().filter(|s| s.id == StepId::Refresh) {
         last.checks.push(rotation);
         sink.emit(last);
     }

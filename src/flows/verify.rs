@@ -11,7 +11,7 @@ use crate::protocol::idtoken::{
 use crate::protocol::json::Json;
 use crate::protocol::jwks::{parse_jwks, select_key, Jwk, Jwks, KeyChoiceError};
 use crate::protocol::jwt::{decode, DecodedJwt, SigAlg};
-use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepKind};
+use crate::protocol::step::{Actor, Check, HttpRecord, Step, StepId, StepKind};
 use crate::protocol::tamper::alter_signature;
 
 const SIG: &str = "OIDC Core 3.1.3.7 (6)";
@@ -34,7 +34,7 @@ pub fn prefetch_jwks(jwks_uri: &str) {
 async fn fetch_jwks(
     sink: &dyn StepSink,
     jwks_uri: &str,
-    id: &'static str,
+    id: StepId,
     why: &'static str,
 ) -> Result<Jwks, FlowError> {
     let mut step = Step::new(
@@ -116,11 +116,11 @@ pub fn verify_id_token<'a>(
         // panel: it is checked before the code is exchanged, and its c_hash binds the code.
         let (id, title) = if companions.code.is_some() {
             (
-                "front-id-token",
+                StepId::FrontIdToken,
                 "Validate the ID token from the front channel",
             )
         } else {
-            ("id-token", "Validate the ID token")
+            (StepId::IdToken, "Validate the ID token")
         };
         let mut step = Step::new(
             id,
@@ -194,7 +194,7 @@ async fn verify_inner(
         "RFC 7519 7.2",
     ));
     let (alg, jwt, sig_error) =
-        check_signature(sink, "id-token", jwks_uri, token, jwt, checks).await?;
+        check_signature(sink, StepId::IdToken, jwks_uri, token, jwt, checks).await?;
     let mut want = want.clone();
     want.at_hash = expected_half_hash(alg, companions.access_token).await?;
     want.c_hash = expected_half_hash(alg, companions.code).await?;
@@ -228,7 +228,7 @@ pub(crate) type Signed = (SigAlg, DecodedJwt, Option<FlowError>);
 /// signature of a login's ID token only, never a token pasted into the inspector.
 pub(crate) fn check_signature<'a>(
     sink: &'a dyn StepSink,
-    step: &'a str,
+    step: StepId,
     jwks_uri: &'a str,
     token: &'a str,
     jwt: DecodedJwt,
@@ -254,12 +254,13 @@ pub(crate) fn check_signature<'a>(
             .compared("RS256, PS256, ES256, EdDSA", alg.as_str()),
         );
 
-        let jwks = fetch_jwks(sink, jwks_uri, "jwks", "step/jwks.verify").await?;
+        let jwks = fetch_jwks(sink, jwks_uri, StepId::Jwks, "step/jwks.verify").await?;
         let key: Jwk = match select_key(&jwks, &jwt.header, alg) {
             Ok(k) => k.clone(),
             Err(KeyChoiceError::UnknownKid(kid)) => {
                 // Keys rotate: fetch once more before giving up (OIDC Core 10.1.1).
-                let again = fetch_jwks(sink, jwks_uri, "jwks-refetch", "step/jwks-refetch").await?;
+                let again =
+                    fetch_jwks(sink, jwks_uri, StepId::JwksRefetch, "step/jwks-refetch").await?;
                 match select_key(&again, &jwt.header, alg) {
                     Ok(k) => k.clone(),
                     Err(_) => return Err(key_failure(checks, KeyChoiceError::UnknownKid(kid))),

@@ -16,6 +16,7 @@ use super::json::{parse, required_str, str_or_none, text, write, Json};
 use super::jwt::decode_part;
 use super::pkce::b64url;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
+use crate::protocol::step::StepId;
 use sha2::{Digest, Sha256};
 
 /// `client_assertion_type` for a JWT assertion (RFC 7523 2.2).
@@ -173,7 +174,7 @@ pub fn registration(
         key.registration_jwk()
     );
     let mut step = Step::new(
-        "register",
+        StepId::Register,
         "Register the client with its public key",
         StepKind::BackChannel,
         Actor::App,

@@ -8,6 +8,7 @@ use super::pkce::LoginSecrets;
 use super::step::{Actor, Check, HttpRecord, Param, Step, StepKind};
 use super::tamper::Tamper;
 use super::url::{append_query, parse_pairs, query_of, require_secure_endpoint, HttpUrl};
+use crate::protocol::step::StepId;
 
 /// A ready authorization request: the URL to send the browser to, and its parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,7 +182,7 @@ pub fn build_authorization_request(
 pub fn secrets_step(secrets: &LoginSecrets, flow: Flow) -> Step {
     if flow == Flow::Implicit {
         let mut step = Step::new(
-            "prepare",
+            StepId::Prepare,
             "Generate state and nonce",
             StepKind::Local,
             Actor::App,
@@ -207,7 +208,7 @@ pub fn secrets_step(secrets: &LoginSecrets, flow: Flow) -> Step {
         return step;
     }
     let mut step = Step::new(
-        "prepare",
+        StepId::Prepare,
         "Generate state, nonce and PKCE verifier",
         StepKind::Local,
         Actor::App,
@@ -245,7 +246,7 @@ pub fn secrets_step(secrets: &LoginSecrets, flow: Flow) -> Step {
 /// The panel for the redirect to the authorization endpoint.
 pub fn authorize_step(req: &AuthorizationRequest) -> Step {
     let mut step = Step::new(
-        "authorize",
+        StepId::Authorize,
         "Redirect to the authorization endpoint",
         StepKind::Redirect,
         Actor::App,
@@ -273,7 +274,7 @@ pub fn broken_authorize(request: &AuthorizationRequest, t: Tamper) -> (String, S
 /// The panel for what the user does at the provider (invisible to the app).
 pub fn user_step() -> Step {
     Step::new(
-        "user-login",
+        StepId::UserLogin,
         "Sign in and consent at the provider",
         StepKind::Interaction,
         Actor::User,

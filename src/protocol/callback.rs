@@ -12,6 +12,7 @@ use super::http::OAuthError;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use super::transaction::Transaction;
 use super::url::{encode_pairs, parse_pairs, query_of};
+use crate::protocol::step::StepId;
 
 /// How an authorization response reached the app (the `response_mode`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -128,7 +129,7 @@ pub fn orphan_callback_step(
 fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
     let mut step = match params.source {
         ResponseSource::Query | ResponseSource::Fragment => Step::new(
-            "callback",
+            StepId::Callback,
             "Back at the redirect URI",
             StepKind::Redirect,
             Actor::AuthorizationServer,
@@ -136,7 +137,7 @@ fn base_step(callback_url: &str, params: &CallbackParams) -> Step {
             "step/callback.redirect",
         ),
         ResponseSource::FormPost => Step::new(
-            "callback",
+            StepId::Callback,
             "The provider's form, caught by the Service Worker",
             StepKind::Redirect,
             Actor::AuthorizationServer,
@@ -183,7 +184,7 @@ pub struct Delivered {
 /// The hand-over of a posted form from the Service Worker to the page.
 pub fn handover_step(fields: usize) -> Step {
     let mut step = Step::new(
-        "handover",
+        StepId::Handover,
         "The worker hands the form to the app",
         StepKind::Local,
         Actor::ServiceWorker,

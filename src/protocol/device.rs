@@ -9,6 +9,7 @@ use super::json::Json;
 use super::step::{Actor, Check, HttpRecord, Param, Step, StepKind};
 use super::token::{grant_step, judge_token_response, response_record, TokenRequest, TokenSet};
 use super::url::HttpUrl;
+use crate::protocol::step::StepId;
 
 /// RFC 8628 3.5: without an `interval`, clients wait 5 seconds between polls.
 pub const DEFAULT_INTERVAL_SECS: u32 = 5;
@@ -41,7 +42,7 @@ pub fn device_request(config: &Config) -> TokenRequest {
 /// The step of the device authorization request.
 pub fn device_step(endpoint: &str, request: &TokenRequest) -> Step {
     grant_step(
-        "device-authorization",
+        StepId::DeviceAuthorization,
         "Ask for a user code",
         "step/device-authorization",
         endpoint,
@@ -152,7 +153,7 @@ pub fn judge_device_response(
 /// the address (the panel gives them stable test ids).
 pub fn user_code_step(grant: &DeviceGrant) -> Step {
     let mut step = Step::new(
-        "user-code",
+        StepId::UserCode,
         "Show the user code and where to enter it",
         StepKind::Interaction,
         Actor::App,
@@ -202,7 +203,7 @@ pub fn poll_request(grant: &DeviceGrant, config: &Config) -> TokenRequest {
 /// The polling step (one panel, updated after each poll).
 pub fn poll_step(endpoint: &str, request: &TokenRequest) -> Step {
     grant_step(
-        "poll",
+        StepId::Poll,
         "Poll the token endpoint",
         "step/poll",
         endpoint,

@@ -8,6 +8,7 @@ use super::json::{flag, optional_list, optional_str, required_str};
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use super::token::response_record;
 use super::url::{require_secure_endpoint, HttpUrl};
+use crate::protocol::step::StepId;
 
 /// The provider metadata the app uses. Unknown members are ignored.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -297,7 +298,7 @@ pub fn judge_for(config: &super::config::Config, meta: &mut ProviderMetadata) ->
 /// The discovery panel before the answer: the request about to be sent.
 pub fn discovery_request_step(url: &str) -> Step {
     let mut step = Step::new(
-        "discovery",
+        StepId::Discovery,
         "Discover the provider",
         StepKind::BackChannel,
         Actor::App,

@@ -199,6 +199,7 @@ pub fn configure(config: Config, query: &str) -> (Config, Vec<super::config::Ign
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::step::StepId;
     use crate::protocol::step::{Actor, Check, HttpRecord, StepKind};
 
     #[test]
@@ -245,7 +246,7 @@ mod tests {
     #[test]
     fn messages_carry_no_secret() {
         let mut s = Step::new(
-            "token",
+            StepId::Token,
             "Exchange the code",
             StepKind::BackChannel,
             Actor::App,

@@ -6,6 +6,7 @@ use super::config::{Config, Flow};
 use super::error::{ErrorCode, FlowError};
 use super::step::Step;
 use super::token::{grant_step, TokenRequest};
+use crate::protocol::step::StepId;
 
 const CLIENT_CREDENTIALS: &str = "step/token.client-credentials";
 
@@ -63,7 +64,7 @@ pub fn direct_grant(config: &Config, endpoint: &str) -> Result<(TokenRequest, St
         }
     }
     let request = TokenRequest::new(&pairs, config);
-    let step = grant_step("token", title, explanation, endpoint, &request);
+    let step = grant_step(StepId::Token, title, explanation, endpoint, &request);
     Ok((request, step))
 }
 
@@ -90,7 +91,7 @@ mod tests {
             "grant_type=client_credentials&audience=https%3A%2F%2Fapi"
         );
         assert!(req.headers.iter().any(|(k, _)| k == "Authorization"));
-        assert_eq!(step.id, "token");
+        assert_eq!(step.id, StepId::Token);
         assert_eq!(step.explanation, "step/token.client-credentials");
     }
 

@@ -8,6 +8,7 @@ use super::error::ErrorCode;
 use super::jwt::{DecodedJwt, SigAlg};
 use super::pkce::b64url;
 use super::step::Check;
+use crate::protocol::step::StepId;
 
 /// Allowed clock difference between the provider and this browser, in seconds.
 pub const CLOCK_SKEW_SECS: i64 = 120;
@@ -51,7 +52,7 @@ pub enum Previous<'a> {
 pub fn no_identity_step() -> super::step::Step {
     use super::step::{Actor, Step, StepKind};
     let mut step = Step::new(
-        "no-id-token",
+        StepId::NoIdToken,
         "No ID token: plain OAuth 2.0",
         StepKind::Local,
         Actor::App,

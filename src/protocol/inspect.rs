@@ -11,6 +11,7 @@ use super::idtoken::{aud_check, exp_check, format_time, iat_check, iss_check, CL
 use super::jwt::DecodedJwt;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use super::url::require_secure_endpoint;
+use crate::protocol::step::StepId;
 
 /// Where the inspector finds the keys to check the signature with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,7 +58,7 @@ const EXPLAIN: &str = "step/inspect";
 /// The inspector's step for `token`, before any check: the token itself (masked until revealed).
 pub fn inspect_step(token: &str) -> Step {
     let mut step = Step::new(
-        "inspect",
+        StepId::Inspect,
         "Inspect the JWT",
         StepKind::Local,
         Actor::App,

@@ -16,6 +16,7 @@ use super::json::{object, parse, required_str, text, write};
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
 use super::transaction::TRANSACTION_LIFETIME_SECS;
 use super::url::encode_pairs;
+use crate::protocol::step::StepId;
 
 /// Storage key prefix for logout transactions.
 pub const LOGOUT_PREFIX: &str = "flowlab.logout.";
@@ -95,7 +96,7 @@ pub fn build_logout(
         LogoutMethod::GetHint => "step/logout.get-hint",
     };
     let mut step = Step::new(
-        "logout",
+        StepId::Logout,
         "Sign out at the provider",
         StepKind::Redirect,
         Actor::App,
@@ -175,7 +176,7 @@ pub fn logout_return_step(
     state: &str,
 ) -> (Step, Result<(), FlowError>) {
     let mut step = Step::new(
-        "logout-return",
+        StepId::LogoutReturn,
         "Back from the provider's logout",
         StepKind::Redirect,
         Actor::AuthorizationServer,

@@ -9,6 +9,7 @@
 use super::config::LogoutMethod;
 use super::discovery::ProviderMetadata;
 use super::step::{Actor, Check, Param, Step, StepKind};
+use crate::protocol::step::StepId;
 
 /// A console setting the provider needs, and why. `value` may name `{origin}` (where Flowlab
 /// is served from), `{redirect_uri}` or `{base}` (its base URL), filled in when shown.
@@ -334,7 +335,7 @@ impl Preset {
     /// The preset's panel: what to set in the provider's console, with this app's values.
     pub fn step(&self, origin: &str, base: &str, redirect_uri: &str) -> Step {
         let mut step = Step::new(
-            "preset",
+            StepId::Preset,
             "What the provider needs",
             StepKind::Local,
             Actor::User,

@@ -13,6 +13,7 @@ use super::error::ErrorCode;
 use super::jwks::Jwks;
 use super::jwt::SigAlg;
 use super::step::{Actor, Check, HttpRecord, Step, StepKind};
+use crate::protocol::step::StepId;
 
 /// The members OpenID Connect Discovery 1.0 section 3 requires (beyond issuer,
 /// authorization_endpoint and jwks_uri, which the app cannot work without), and the
@@ -269,7 +270,7 @@ pub fn cors_check(target: &CorsTarget, probe: &Probe, origin: &str) -> Check {
 /// The panel of the CORS probe.
 pub fn cors_step() -> Step {
     Step::new(
-        "cors-probe",
+        StepId::CorsProbe,
         "Can this page call the provider? (CORS)",
         StepKind::BackChannel,
         Actor::App,
@@ -399,7 +400,7 @@ pub fn jwks_checks(jwks: &Jwks, meta: &ProviderMetadata) -> Vec<Check> {
 /// The panel of the key set check, with the request.
 pub fn jwks_card_step(url: &str) -> Step {
     let mut step = Step::new(
-        "jwks",
+        StepId::Jwks,
         "The provider's signing keys",
         StepKind::BackChannel,
         Actor::App,

@@ -7,6 +7,7 @@ use super::json::Json;
 use super::jwt::DecodedJwt;
 use super::step::{Check, Step};
 use super::token::{grant_step, TokenRequest, TokenSet};
+use crate::protocol::step::StepId;
 
 /// The refresh request (RFC 6749 6), the client authenticated as configured.
 pub fn refresh_request(refresh_token: &str, config: &Config) -> TokenRequest {
@@ -22,7 +23,7 @@ pub fn refresh_request(refresh_token: &str, config: &Config) -> TokenRequest {
 /// The refresh step with its request filled in.
 pub fn refresh_step(endpoint: &str, request: &TokenRequest) -> Step {
     grant_step(
-        "refresh",
+        StepId::Refresh,
         "Refresh the tokens",
         "step/refresh",
         endpoint,

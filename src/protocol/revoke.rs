@@ -4,7 +4,7 @@
 
 use super::config::Config;
 use super::http::{HttpAnswer, OAuthError};
-use super::step::{Check, Step};
+use super::step::{Check, Step, StepId};
 use super::token::{grant_step, TokenRequest};
 
 /// The tokens worth revoking, in order: the refresh token (long-lived), then the access token.
@@ -29,9 +29,9 @@ pub fn revoke_request(token: &str, hint: &str, config: &Config) -> TokenRequest 
 /// The revocation step for one token; `hint` is `refresh_token` or `access_token`.
 pub fn revoke_step(endpoint: &str, request: &TokenRequest, hint: &str) -> Step {
     let (id, title) = if hint == "refresh_token" {
-        ("revoke", "Revoke the refresh token")
+        (StepId::Revoke, "Revoke the refresh token")
     } else {
-        ("revoke-access", "Revoke the access token")
+        (StepId::RevokeAccess, "Revoke the access token")
     };
     grant_step(id, title, "step/revoke", endpoint, request)
 }
@@ -78,9 +78,12 @@ mod tests {
             "token=t%2B1&token_type_hint=refresh_token&client_id=app"
         );
         let step = revoke_step("https://op/revoke", &req, "refresh_token");
-        assert_eq!(step.id, "revoke");
+        assert_eq!(step.id, StepId::Revoke);
         assert!(!step.request.unwrap().masked().to_text().contains("t%2B1"));
-        assert_eq!(revoke_step("u", &req, "access_token").id, "revoke-access");
+        assert_eq!(
+            revoke_step("u", &req, "access_token").id,
+            StepId::RevokeAccess
+        );
         // A confidential client authenticates its revocation too (RFC 7009 2.1).
         config.auth_method = crate::protocol::config::AuthMethod::ClientSecretBasic;
         config.client_secret = "s".into();

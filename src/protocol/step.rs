@@ -272,6 +272,37 @@ pub enum StepStatus {
     Failed,
 }
 
+choices! {
+    /// Which step a panel shows: its `data-step` and the `#step-<id>` of its panel.
+    StepId {
+        Api = "api",
+        Authorize = "authorize",
+        Callback = "callback",
+        CorsProbe = "cors-probe",
+        DeviceAuthorization = "device-authorization",
+        Discovery = "discovery",
+        Handover = "handover",
+        Inspect = "inspect",
+        Jwks = "jwks",
+        JwksRefetch = "jwks-refetch",
+        Logout = "logout",
+        LogoutReturn = "logout-return",
+        NoIdToken = "no-id-token",
+        Poll = "poll",
+        Prepare = "prepare",
+        Preset = "preset",
+        Refresh = "refresh",
+        Register = "register",
+        Token = "token",
+        UserCode = "user-code",
+        UserLogin = "user-login",
+        IdToken = "id-token",
+        FrontIdToken = "front-id-token",
+        Revoke = "revoke",
+        RevokeAccess = "revoke-access",
+    }
+}
+
 /// A parameter of a request or response, with what it means.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Param {
@@ -284,8 +315,8 @@ pub struct Param {
 /// One step of a flow, rendered as a panel and as an arrow of the sequence diagram.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
-    /// Stable id within a run ("discovery", "authorize", "token", ...).
-    pub id: &'static str,
+    /// Which step this is (`data-step`): the same id for the same kind of step in every run.
+    pub id: StepId,
     pub title: &'static str,
     pub kind: StepKind,
     pub from: Actor,
@@ -303,7 +334,7 @@ pub struct Step {
 
 impl Step {
     pub fn new(
-        id: &'static str,
+        id: StepId,
         title: &'static str,
         kind: StepKind,
         from: Actor,
@@ -406,7 +437,14 @@ mod tests {
 
     #[test]
     fn settle_reflects_checks() {
-        let mut s = Step::new("x", "X", StepKind::Local, Actor::App, Actor::App, "");
+        let mut s = Step::new(
+            StepId::Prepare,
+            "X",
+            StepKind::Local,
+            Actor::App,
+            Actor::App,
+            "",
+        );
         s.checks.push(Check::pass("a", "", "s"));
         assert_eq!(s.clone().settle().status, StepStatus::Done);
         s.checks

@@ -2,7 +2,7 @@
 //! rejects it, the app's own checks or the provider.
 
 use super::pkce::b64url;
-use super::step::Check;
+use super::step::{Check, StepId};
 use super::url::{append_query, encode_pairs, parse_pairs, query_of};
 
 /// What can be broken, and at which step it is applied.
@@ -33,11 +33,11 @@ impl Tamper {
 
     /// The step the change is made at (the request about to leave, or the token about to be
     /// validated).
-    pub fn step(self) -> &'static str {
+    pub fn step(self) -> StepId {
         match self {
-            Tamper::State | Tamper::Nonce | Tamper::RedirectUri => "authorize",
-            Tamper::Code | Tamper::Verifier => "token",
-            Tamper::Signature => "id-token",
+            Tamper::State | Tamper::Nonce | Tamper::RedirectUri => StepId::Authorize,
+            Tamper::Code | Tamper::Verifier => StepId::Token,
+            Tamper::Signature => StepId::IdToken,
         }
     }
 
@@ -171,7 +171,7 @@ mod tests {
             ("signature", "id-token"),
         ] {
             let t = Tamper::parse(s).unwrap();
-            assert_eq!(t.step(), step);
+            assert_eq!(t.step().as_str(), step);
             assert!(!t.check().detail.is_empty());
         }
         assert_eq!(Tamper::parse(""), None);

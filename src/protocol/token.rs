@@ -7,7 +7,7 @@ use super::authorize::param;
 use super::config::Config;
 use super::error::{ErrorCode, FlowError};
 use super::http::{describe_non_json, excerpt, HttpAnswer, OAuthError};
-use super::step::{Actor, Check, HttpRecord, Step, StepKind};
+use super::step::{Actor, Check, HttpRecord, Step, StepId, StepKind};
 use super::url::encode_pairs;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -139,7 +139,7 @@ impl TokenRequest {
 /// The step of a token request (`id`, `title`, why it is made) with its request filled in; the
 /// response is added by [`judge_token_response`].
 pub fn grant_step(
-    id: &'static str,
+    id: StepId,
     title: &'static str,
     explanation: &'static str,
     endpoint: &str,
@@ -194,7 +194,7 @@ pub fn token_step(endpoint: &str, request: &TokenRequest, confidential: bool) ->
         "step/token.public"
     };
     grant_step(
-        "token",
+        StepId::Token,
         "Exchange the code for tokens",
         explanation,
         endpoint,
@@ -328,7 +328,7 @@ pub fn api_step(url: &str, access_token: &str, is_userinfo: bool) -> Step {
         ("step/api", "The app calls the API with the access token as a Bearer token in the Authorization header.")
     };
     let mut step = Step::new(
-        "api",
+        StepId::Api,
         title,
         StepKind::BackChannel,
         Actor::App,
@@ -445,7 +445,7 @@ mod tests {
             .headers
             .iter()
             .any(|(k, v)| k == "Authorization" && *v == expected));
-        let step = grant_step("t", "T", "", "https://op/token", &basic).masked();
+        let step = grant_step(StepId::Token, "T", "", "https://op/token", &basic).masked();
         assert!(!format!("{step:?}").contains(&STANDARD.encode("my+app:s3%3Acr%26t")));
 
         config.auth_method = AuthMethod::ClientSecretPost;
@@ -455,7 +455,7 @@ mod tests {
             "grant_type=client_credentials&client_id=my+app&client_secret=s3%3Acr%26t"
         );
         assert!(post.headers.iter().all(|(k, _)| k != "Authorization"));
-        let step = grant_step("t", "T", "", "https://op/token", &post);
+        let step = grant_step(StepId::Token, "T", "", "https://op/token", &post);
         assert!(step
             .params
             .iter()
@@ -481,7 +481,7 @@ mod tests {
             "grant_type=client_credentials&client_id=my+app&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=h.c.SIG"
         );
         assert!(signed.sign_as.is_none());
-        let mut step = grant_step("t", "T", "", "https://op/token", &unsigned);
+        let mut step = grant_step(StepId::Token, "T", "", "https://op/token", &unsigned);
         describe_request(&mut step, "https://op/token", &signed);
         assert!(step
             .params

@@ -213,7 +213,7 @@ mod tests {
         assert_eq!(Transaction::storage_key("st"), "flowlab.tx.st");
         let (meta, steps) = back.replay().unwrap();
         assert_eq!(meta.issuer, "http://127.0.0.1:9000");
-        let ids: Vec<&str> = steps.iter().map(|s| s.id).collect();
+        let ids: Vec<&str> = steps.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["discovery", "prepare", "authorize"]);
         assert_eq!(steps[0].duration_ms, Some(12));
         // The replayed authorization request is the one that was sent: same state and challenge.

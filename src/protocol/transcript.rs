@@ -78,11 +78,12 @@ fn curl(r: &HttpRecord) -> String {
 mod tests {
     use super::*;
     use crate::protocol::error::ErrorCode;
+    use crate::protocol::step::StepId;
     use crate::protocol::step::{Actor, Check};
 
     fn run() -> Vec<Step> {
         let mut discovery = Step::new(
-            "discovery",
+            StepId::Discovery,
             "Discover",
             StepKind::BackChannel,
             Actor::App,
@@ -94,7 +95,7 @@ mod tests {
                 .header("Accept", "application/json"),
         );
         let mut token = Step::new(
-            "token",
+            StepId::Token,
             "Exchange",
             StepKind::BackChannel,
             Actor::App,

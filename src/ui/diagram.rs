@@ -173,7 +173,7 @@ fn arrow(state: AppState, entry: StepEntry) -> AnyView {
                     <rect class=current x="0" y=y - ROW / 2 - 4 width="100%" height=ROW />
                     <g role="link" tabindex="0"
                         class=format!("arrow {channel} {}", status_class(s.status))
-                        data-step=s.id aria-label=aria
+                        data-step=s.id.as_str() aria-label=aria
                         on:click=move |_| show_panel(state, key)
                         on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                             if ev.key() == "Enter" {

@@ -327,7 +327,10 @@ impl StepSink for AppState {
         })
     }
 
-    fn take_tamper(&self, at: &str) -> Option<crate::protocol::tamper::Tamper> {
+    fn take_tamper(
+        &self,
+        at: crate::protocol::step::StepId,
+    ) -> Option<crate::protocol::tamper::Tamper> {
         let t = self.config.get_untracked().break_it?;
         if t.step() != at {
             return None;
