@@ -205,21 +205,32 @@ pub fn app() {
         });
     }
 
-    leptos::mount::mount_to_body(App);
-    browser::mark("mounted");
-
-    // The newest step comes into view as it arrives, unless the user picked another one.
-    Effect::new(move |seen: Option<usize>| {
-        let n = state.steps.with(Vec::len);
-        if n > seen.unwrap_or(0) && state.selected.get_untracked().is_none() {
-            if let Some(id) = state
-                .steps
-                .with_untracked(|v| v.last().map(|e| e.step.with_untracked(|s| s.id)))
-            {
-                browser::reveal(&format!("step-{id}"), false);
-            }
+    // The view is drawn in a task of its own, queued after the login's: on the callback page
+    // the token request is on its way before the page is drawn, not after (the signals hold
+    // what happened meanwhile, and the view shows it when it is drawn).
+    let owner = Owner::current();
+    spawn_local(async move {
+        let draw = move || {
+            leptos::mount::mount_to_body(App);
+            browser::mark("mounted");
+            // The newest step comes into view as it arrives, unless the user picked another.
+            Effect::new(move |seen: Option<usize>| {
+                let n = state.steps.with(Vec::len);
+                if n > seen.unwrap_or(0) && state.selected.get_untracked().is_none() {
+                    if let Some(id) = state
+                        .steps
+                        .with_untracked(|v| v.last().map(|e| e.step.with_untracked(|s| s.id)))
+                    {
+                        browser::reveal(&format!("step-{id}"), false);
+                    }
+                }
+                n
+            });
+        };
+        match owner {
+            Some(o) => o.with(draw),
+            None => draw(),
         }
-        n
     });
     let handle = window_event_listener(leptos::ev::keydown, move |ev| on_key(state, &ev));
     std::mem::forget(handle);
