@@ -7,7 +7,7 @@
 
 use super::config::Config;
 use super::json::{self, Json};
-use super::step::{CheckStatus, Step, StepStatus};
+use super::step::{CheckStatus, Step};
 use super::url::{encode_pairs, HttpUrl};
 
 /// The version the `flowlab:ready` message announces (the message schema's, not the app's).
@@ -104,11 +104,7 @@ pub type StepSummary = (String, String, &'static str, i64, i64);
 
 /// The summary of a step, for its message.
 pub fn step_summary(step: &Step) -> StepSummary {
-    let status = match step.status {
-        StepStatus::Pending => "pending",
-        StepStatus::Done => "done",
-        StepStatus::Failed => "failed",
-    };
+    let status = step.status.as_str();
     let count = |s: CheckStatus| step.checks.iter().filter(|c| c.status == s).count() as i64;
     (
         step.id.to_string(),
@@ -184,16 +180,11 @@ pub fn command(data: &str) -> Option<Command> {
     }
 }
 
-/// Applies a configure command: the contract's fields on top of `config`; the embed's own
-/// settings cannot be changed by message. Returns what was not taken, as for a link.
+/// Applies a configure command: the contract's fields on top of `config`, through
+/// `Config::apply_query` (which refuses secrets and the app's own parameters, and leaves the
+/// embed's own settings out). Returns what was not taken, as for a link.
 pub fn configure(config: Config, query: &str) -> (Config, Vec<super::config::Ignored>) {
-    let pairs: Vec<(String, String)> = super::url::parse_pairs(query)
-        .into_iter()
-        .filter(|(k, _)| !PARAMS.contains(&k.as_str()))
-        .collect();
-    config.apply_query(&encode_pairs(
-        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    ))
+    config.apply_query(query)
 }
 
 #[cfg(test)]

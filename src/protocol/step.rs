@@ -264,12 +264,13 @@ impl HttpRecord {
     }
 }
 
-/// Where a step stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StepStatus {
-    Pending,
-    Done,
-    Failed,
+choices! {
+    /// Where a step stands (`data-status` of its panel, a class of its arrow).
+    StepStatus {
+        Pending = "pending",
+        Done = "done",
+        Failed = "failed",
+    }
 }
 
 choices! {

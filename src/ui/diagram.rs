@@ -11,7 +11,6 @@ use leptos::prelude::*;
 
 use super::kit::{each_step, number, redrawn, text};
 use super::state::{AppState, StepEntry};
-use super::steps::status_class;
 use crate::protocol::step::{Actor, Step, StepKind};
 
 const COL: i32 = 170;
@@ -172,7 +171,7 @@ fn arrow(state: AppState, entry: StepEntry) -> AnyView {
                 <g>
                     <rect class=current x="0" y=y - ROW / 2 - 4 width="100%" height=ROW />
                     <g role="link" tabindex="0"
-                        class=format!("arrow {channel} {}", status_class(s.status))
+                        class=format!("arrow {channel} {}", s.status.as_str())
                         data-step=s.id.as_str() aria-label=aria
                         on:click=move |_| show_panel(state, key)
                         on:keydown=move |ev: leptos::ev::KeyboardEvent| {
@@ -203,7 +202,7 @@ fn nav_item(state: AppState, entry: StepEntry) -> AnyView {
         let current = is_current.get();
         step.with(|s| {
             view! {
-                <li class=format!("{}{}", status_class(s.status), if current { " current" } else { "" })>
+                <li class=format!("{}{}", s.status.as_str(), if current { " current" } else { "" })>
                     <a href=format!("#step-{}", s.id) on:click=move |ev| {
                         ev.prevent_default();
                         show_panel(state, key);

@@ -8,15 +8,7 @@ use super::kit::{each_step, flag, number, redrawn, text};
 use super::state::{AppState, StepEntry};
 use crate::protocol::content::Content;
 use crate::protocol::explain::check_meaning;
-use crate::protocol::step::{mask, CheckStatus, HttpRecord, Param, Step, StepStatus};
-
-pub fn status_class(s: StepStatus) -> &'static str {
-    match s {
-        StepStatus::Pending => "pending",
-        StepStatus::Done => "done",
-        StepStatus::Failed => "failed",
-    }
-}
+use crate::protocol::step::{mask, CheckStatus, HttpRecord, Param, Step};
 
 fn has_secrets(step: &Step) -> bool {
     step.request
@@ -40,7 +32,7 @@ fn panel(state: AppState, entry: StepEntry) -> AnyView {
     let step = entry.step;
     let key = entry.key;
     let revealed = RwSignal::new(false);
-    let status = text(move || step.with(|s| status_class(s.status)).to_string());
+    let status = text(move || step.with(|s| s.status.as_str()).to_string());
     let id = text(move || step.with(|s| s.id).to_string());
     let class = text(move || {
         let current = if state.current() == Some(key) {
