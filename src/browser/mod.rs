@@ -256,11 +256,18 @@ async fn answer_of(
         Ok(resp) => {
             let status = resp.status();
             let content_type = resp.headers().get("content-type").ok().flatten();
+            // The headers DPoP reads (RFC 9449 8, 9); a cross-origin answer shows them only
+            // when the server exposes them.
+            let headers = ["dpop-nonce", "www-authenticate"]
+                .into_iter()
+                .filter_map(|n| Some((n.to_string(), resp.headers().get(n).ok()??)))
+                .collect();
             let body = read_bounded(&resp, url).await?;
             Ok(HttpAnswer {
                 status,
                 content_type,
                 body,
+                headers,
             })
         }
         Err(_) => Err(classify_failure(url).await),
@@ -404,11 +411,22 @@ fn subtle() -> Result<web_sys::SubtleCrypto, FlowError> {
         .subtle())
 }
 
+/// Which of this tab's ECDSA P-256 keys: each is a non-extractable CryptoKey pair made in
+/// WebCrypto on first use, held in this page's memory only (no script can read the private
+/// half, and it is gone with the page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyUse {
+    /// `private_key_jwt`: the client's key.
+    Client = 0,
+    /// DPoP (RFC 9449): the key the access token is bound to.
+    Dpop = 1,
+    /// Steal the token: a thief's key, made anew for each try.
+    Stranger = 2,
+}
+
 thread_local! {
-    /// The `private_key_jwt` key of this tab: the private half is a non-extractable CryptoKey,
-    /// so no script can read it, and it is gone when the tab is.
-    static CLIENT_KEY: std::cell::RefCell<Option<(web_sys::CryptoKey, PublicKey)>> =
-        const { std::cell::RefCell::new(None) };
+    static KEYS: std::cell::RefCell<[Option<(web_sys::CryptoKey, PublicKey)>; 3]> =
+        const { std::cell::RefCell::new([None, None, None]) };
 }
 
 fn crypto_fail(what: &'static str) -> impl Fn(JsValue) -> FlowError {
@@ -420,11 +438,16 @@ fn crypto_fail(what: &'static str) -> impl Fn(JsValue) -> FlowError {
     }
 }
 
-/// This tab's client key (ECDSA P-256), generated on first use; its public half.
-pub async fn client_key() -> Result<PublicKey, FlowError> {
-    if let Some((_, k)) = CLIENT_KEY.with_borrow(Clone::clone) {
+/// This tab's key for `which` (ECDSA P-256), generated on first use; its public half.
+pub async fn key(which: KeyUse) -> Result<PublicKey, FlowError> {
+    if let Some((_, k)) = KEYS.with_borrow(|k| k[which as usize].clone()) {
         return Ok(k);
     }
+    new_key(which).await
+}
+
+/// A new key for `which`, replacing the one it had.
+pub async fn new_key(which: KeyUse) -> Result<PublicKey, FlowError> {
     let fail = crypto_fail("make a key");
     let subtle = subtle()?;
     let alg = obj(&[("name", "ECDSA".into()), ("namedCurve", "P-256".into())]);
@@ -443,17 +466,25 @@ pub async fn client_key() -> Result<PublicKey, FlowError> {
     let jwk = JsFuture::from(promise).await.map_err(&fail)?;
     let text: String = js_sys::JSON::stringify(&jwk).unwrap_or_default().into();
     let key = PublicKey::from_jwk(&text)?;
-    // Two callers may have raced: the first key stored is the one kept.
-    Ok(CLIENT_KEY.with_borrow_mut(|k| k.get_or_insert((half("privateKey"), key)).1.clone()))
+    // Two first uses may have raced: the first key kept is the one used (a new key for the
+    // stranger replaces the old one).
+    Ok(KEYS.with_borrow_mut(|k| {
+        let slot = &mut k[which as usize];
+        if which == KeyUse::Stranger {
+            *slot = None;
+        }
+        slot.get_or_insert((half("privateKey"), key)).1.clone()
+    }))
 }
 
-/// Signs with this tab's client key (ECDSA with SHA-256: WebCrypto returns r and s, the JWS form).
-pub async fn sign_with_client_key(input: &str) -> Result<Vec<u8>, FlowError> {
+/// Signs with this tab's key for `which` (ECDSA with SHA-256: WebCrypto returns r and s, the
+/// JWS form).
+pub async fn sign_with(which: KeyUse, input: &str) -> Result<Vec<u8>, FlowError> {
     let fail = crypto_fail("sign");
-    let Some((key, _)) = CLIENT_KEY.with_borrow(Clone::clone) else {
+    let Some((key, _)) = KEYS.with_borrow(|k| k[which as usize].clone()) else {
         return Err(FlowError::new(
             ErrorCode::Browser,
-            "This tab has no client key yet.",
+            "This tab has no such key yet.",
         ));
     };
     let alg = obj(&[("name", "ECDSA".into()), ("hash", "SHA-256".into())]);

@@ -66,7 +66,7 @@ pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Option<Session
             step.checks.extend(last.checks.into_iter().skip(keep));
         }
         let answer = post_form(sink, &mut step, &token_url, &poll).await;
-        let outcome = match answer {
+        let mut outcome = match answer {
             Ok(a) => {
                 let (record, check, outcome) = judge_poll(&a, attempt, interval);
                 step.response = Some(record);
@@ -75,6 +75,15 @@ pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Option<Session
             }
             Err(e) => Poll::Failed(e),
         };
+        // DPoP: the tokens must come back bound to this tab's key.
+        if let (true, Poll::Tokens(t)) = (poll.dpop, &outcome) {
+            let jkt = super::dpop::thumbprint().await?;
+            let (checks, bound) = crate::protocol::dpop::token_checks(t, &jkt);
+            step.checks.extend(checks);
+            if let Err(e) = bound {
+                outcome = Poll::Failed(e);
+            }
+        }
         sink.emit(step.settle());
         match outcome {
             Poll::Pending => {}

@@ -6,6 +6,7 @@
 pub mod card;
 pub mod device;
 pub mod direct;
+pub mod dpop;
 pub mod inspect;
 pub mod pkce;
 pub mod verify;
@@ -62,19 +63,31 @@ pub(crate) fn call<'a>(
 ) -> Answer<'a> {
     Box::pin(async move {
         sink.hold(step).await;
-        // Break-it: the request body changed on its way, recorded on the step (masked like the rest).
+        // Only a request with a body can be changed here (the token request).
+        let tamper = if call.body.is_some() {
+            sink.take_tamper(step.id)
+        } else {
+            None
+        };
+        send(step, call, tamper).await
+    })
+}
+
+/// Sends `call` for `step` once the step was shown (and held, in step-through mode), with
+/// break-it's change `tamper` made to its body on the way (recorded on the step, masked like
+/// the rest); see [`call`].
+pub(crate) fn send<'a>(
+    step: &'a mut Step,
+    call: HttpCall<'a>,
+    tamper: Option<Tamper>,
+) -> Answer<'a> {
+    Box::pin(async move {
         let HttpCall {
             method,
             url,
             headers,
             body,
         } = call;
-        // Only a request with a body can be changed here (the token request).
-        let tamper = if body.is_some() {
-            sink.take_tamper(step.id)
-        } else {
-            None
-        };
         let tampered = match (tamper, body) {
             (Some(t), Some(b)) => {
                 let changed = t.apply_to_body(b);
@@ -136,7 +149,8 @@ pub(crate) fn token_endpoint(meta: &ProviderMetadata) -> Result<String, FlowErro
     })
 }
 
-/// Sends a token request for `step` and judges the answer (one copy for every grant).
+/// Sends a token request for `step` and judges the answer (one copy for every grant). With
+/// DPoP, the tokens must come back bound to this tab's key.
 pub(crate) fn token_request<'a>(
     sink: &'a dyn StepSink,
     mut step: Step,
@@ -147,18 +161,29 @@ pub(crate) fn token_request<'a>(
     Box::pin(async move {
         let answer = post_form(sink, &mut step, endpoint, request).await;
         browser::mark("token");
-        let tokens = answer.and_then(|a| {
+        let mut tokens = answer.and_then(|a| {
             let (record, checks, result) = judge_token_response(&a, want_id_token);
             step.response = Some(record);
             step.checks.extend(checks);
             result
         });
+        if let (true, Ok(t)) = (request.dpop, &tokens) {
+            let jkt = dpop::thumbprint().await?;
+            let (checks, bound) = crate::protocol::dpop::token_checks(t, &jkt);
+            step.checks.extend(checks);
+            if let Err(e) = bound {
+                tokens = Err(e);
+            }
+        }
         sink.emit(step.settle());
         tokens
     })
 }
 
-/// POSTs a form request (token, device authorization) for `step` (see [`call`]).
+/// POSTs a form request (token, device authorization, push, revocation) for `step` (see
+/// [`call`]). `private_key_jwt`: a fresh assertion signed for this one request. DPoP (token
+/// requests): a fresh proof; a server's nonce demand is answered by one retry, its own step,
+/// which `step` becomes.
 pub(crate) fn post_form<'a>(
     sink: &'a dyn StepSink,
     step: &'a mut Step,
@@ -166,45 +191,86 @@ pub(crate) fn post_form<'a>(
     request: &'a TokenRequest,
 ) -> Answer<'a> {
     Box::pin(async move {
-        // private_key_jwt: a fresh assertion for this one request, signed in WebCrypto.
-        let signed;
-        let mut request = request;
-        if let Some((client_id, audience)) = &request.sign_as {
-            let (jws, check) = client_assertion(client_id, audience)
-                .await
-                .inspect_err(|e| {
-                    step.checks
-                        .push(Check::failing("client assertion signed", e))
-                })?;
-            // Once a panel (the device flow's polls share one).
-            if !step.checks.iter().any(|c| c.name == check.name) {
-                step.checks.push(check);
+        for attempt in 0..2 {
+            sink.hold(step).await;
+            let mut tamper = sink.take_tamper(step.id);
+            let signed;
+            let mut sent = request;
+            if let Some((client_id, audience)) = &request.sign_as {
+                let (jws, check) = client_assertion(client_id, audience)
+                    .await
+                    .inspect_err(|e| {
+                        step.checks
+                            .push(Check::failing("client assertion signed", e))
+                    })?;
+                // Once a panel (the device flow's polls share one).
+                if !step.checks.iter().any(|c| c.name == check.name) {
+                    step.checks.push(check);
+                }
+                signed = request.with_assertion(&jws);
+                describe_request(step, url, &signed);
+                sent = &signed;
             }
-            signed = request.with_assertion(&jws);
-            describe_request(step, url, &signed);
-            request = &signed;
-        }
-        let headers = request.header_refs();
-        call(
-            sink,
-            step,
-            HttpCall {
+            let mut headers = sent.header_refs();
+            let proof;
+            if sent.dpop {
+                // Break-it: the proof names another URL (the only change made to a proof).
+                let wrong_htu = tamper == Some(Tamper::DpopHtu);
+                if wrong_htu {
+                    tamper = None;
+                    step.checks.push(Tamper::DpopHtu.check());
+                }
+                let (p, check) = dpop::proof(browser::KeyUse::Dpop, "POST", url, None, wrong_htu)
+                    .await
+                    .inspect_err(|e| step.checks.push(Check::failing("DPoP proof", e)))?;
+                if !step.checks.iter().any(|c| c.name == check.name) {
+                    step.checks.push(check);
+                }
+                proof = p;
+                headers.push(("DPoP", &proof));
+                if let Some(r) = step.request.take() {
+                    let mut r = r;
+                    r.headers.retain(|(k, _)| k != "DPoP");
+                    step.request = Some(r.header("DPoP", &proof).secret(&proof));
+                }
+            }
+            let call = HttpCall {
                 method: "POST",
                 url,
                 headers: &headers,
-                body: Some(&request.body),
-            },
-        )
-        .await
+                body: Some(&sent.body),
+            };
+            let answer = send(step, call, tamper).await;
+            if !sent.dpop {
+                return answer;
+            }
+            let Ok(a) = &answer else { return answer };
+            dpop::remember(url, a);
+            match crate::protocol::dpop::nonce_demand(a) {
+                Some((from, nonce)) if attempt == 0 => {
+                    step.checks
+                        .push(crate::protocol::dpop::nonce_check(from, &nonce));
+                    sink.emit(step.clone().settle());
+                    let mut retry = crate::protocol::dpop::retry_step(step);
+                    describe_request(&mut retry, url, request);
+                    *step = retry;
+                }
+                _ => return answer,
+            }
+        }
+        unreachable!("the loop returns on its second pass")
     })
 }
 
 /// A client assertion (RFC 7523 2.2) signed by this tab's key, and the check that says so.
 async fn client_assertion(client_id: &str, audience: &str) -> Result<(String, Check), FlowError> {
-    let key = browser::client_key().await?;
+    let key = browser::key(browser::KeyUse::Client).await?;
     let jti = b64url(&browser::random_bytes::<16>()?);
     let input = signing_input(&key, client_id, audience, &jti, browser::now_secs());
-    let jws = assemble(&input, &browser::sign_with_client_key(&input).await?)?;
+    let jws = assemble(
+        &input,
+        &browser::sign_with(browser::KeyUse::Client, &input).await?,
+    )?;
     Ok((jws, signed_check(&key, client_id, audience)))
 }
 
@@ -218,7 +284,7 @@ pub async fn register(sink: &dyn StepSink, config: &Config) -> Result<String, Fl
         )
         .spec("RFC 7591 3"));
     };
-    let key = browser::client_key().await?;
+    let key = browser::key(browser::KeyUse::Client).await?;
     let (body, mut step) = registration(config, &key, &endpoint, &browser::app_base());
     let headers = [
         ("Content-Type", "application/json"),
@@ -250,6 +316,10 @@ pub struct Session {
     pub claims: Vec<(String, Json)>,
     /// The body of the last API call, indented for display.
     pub api_body: Option<String>,
+    /// DPoP: the thumbprint of the key the tokens are bound to (`None`: bearer tokens).
+    pub dpop_jkt: Option<String>,
+    /// DPoP: whether the authorization code was bound too (`dpop_jkt` sent, popup window).
+    pub code_bound: bool,
 }
 
 impl Session {

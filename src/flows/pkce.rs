@@ -8,13 +8,14 @@ use super::verify::{verify_id_token, verify_unsolicited, Companions};
 use super::{call, post_form, token_endpoint, token_request, Boxed, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{
-    authorize_step, broken_authorize, build_authorization_request, check_form_post_target,
+    altered, authorize_step, broken_authorize, build_authorization_request, check_form_post_target,
     form_post_unavailable, secrets_step, user_step,
 };
+use crate::protocol::par::{self, push_request};
 use crate::protocol::callback::{
     handover_step, judge_callback, orphan_callback_step, CallbackParams, ResponseSource,
 };
-use crate::protocol::config::{Config, Flow, ResponseMode};
+use crate::protocol::config::{Config, Flow, ResponseMode, Window};
 use crate::protocol::discovery::{
     discovery_request_step, discovery_step, discovery_url, ProviderMetadata,
 };
@@ -115,10 +116,35 @@ async fn start_inner(
         secrets
     };
     sink.emit(secrets_step(&secrets, config.flow));
-    let request = build_authorization_request(&config, &meta, &secrets)?;
-    let mut redirect = authorize_step(&request);
-    redirect.status = StepStatus::Pending;
-    sink.emit(redirect.clone());
+    // PAR: chosen, or demanded by the provider (RFC 9126 5).
+    let par_endpoint = if config.par || meta.require_pushed_authorization_requests {
+        Some(meta.pushed_authorization_request_endpoint.clone().ok_or_else(|| {
+            FlowError::new(
+                ErrorCode::InvalidConfig,
+                "The provider has no pushed_authorization_request_endpoint: it does not take pushed \
+                 authorization requests. Turn PAR off.",
+            )
+            .spec("RFC 9126 5")
+        })?)
+    } else {
+        None
+    };
+    let mut request = build_authorization_request(&config, &meta, &secrets)?;
+    // DPoP: in the popup window this page stays and keeps its key, so the code is bound to it
+    // too (dpop_jkt); in the redirect window the key is made on the callback page.
+    let code_binding = if config.dpop && config.flow != Flow::Implicit {
+        let jkt = match popup {
+            Some(_) => {
+                let jkt = super::dpop::thumbprint().await?;
+                request = request.bind_code(&jkt);
+                Some(jkt)
+            }
+            None => None,
+        };
+        Some(crate::protocol::dpop::code_binding_check(jkt.as_deref()))
+    } else {
+        None
+    };
     let mut tx = Transaction {
         state: secrets.state.clone(),
         nonce: secrets.nonce.clone(),
@@ -127,21 +153,67 @@ async fn start_inner(
         created_at: browser::now_secs(),
         discovery,
         broken: String::new(),
+        pushed: None,
     };
-    sink.hold(&redirect).await;
-    // Break-it: the request changed on its way; the panel shows what actually leaves, and the
-    // transaction remembers it (the panel is rebuilt from it after the redirect).
-    let url = match sink.take_tamper(StepId::Authorize) {
-        Some(t) => {
-            let (url, step) = broken_authorize(&request, t);
-            redirect = step;
+    let with_binding = |mut step: crate::protocol::step::Step| {
+        step.checks.extend(code_binding.clone());
+        step
+    };
+    let url = match par_endpoint {
+        Some(endpoint) => {
+            // Break-it changes the request before it is pushed.
+            let tamper = sink.take_tamper(StepId::Authorize);
+            let sent = tamper.map_or(request.clone(), |t| altered(&request, t));
+            let push = push_request(&sent, &tx.config);
+            let mut step = par::push_step(&endpoint, &push);
+            step.checks.extend(par::required_check(tx.config.par));
+            if let Some(t) = tamper {
+                step.checks.push(t.check());
+                tx.broken = t.as_str().into();
+                tx.config.break_it = None;
+            }
+            let answer = post_form(sink, &mut step, &endpoint, &push).await;
+            let pushed_at = browser::now_secs();
+            let pushed = answer.and_then(|a| {
+                tx.pushed = Some(Recorded {
+                    url: endpoint.clone(),
+                    answer: a.clone(),
+                    duration_ms: step.duration_ms,
+                });
+                par::judge_onto(&mut step, &a)
+            });
+            sink.emit(step.settle());
+            let pushed = pushed?;
+            let sent =
+                par::pushed_request(&meta.authorization_endpoint, &tx.config.client_id, &pushed);
+            let mut redirect = with_binding(authorize_step(&sent));
             redirect.status = StepStatus::Pending;
             sink.emit(redirect.clone());
-            tx.broken = t.as_str().into();
-            tx.config.break_it = None;
-            url
+            sink.hold(&redirect).await;
+            // A step-through pause can outlast the pushed request.
+            par::still_valid(&pushed, browser::now_secs() - pushed_at)?;
+            sent.url
         }
-        None => request.url.clone(),
+        None => {
+            let mut redirect = with_binding(authorize_step(&request));
+            redirect.status = StepStatus::Pending;
+            sink.emit(redirect.clone());
+            sink.hold(&redirect).await;
+            // Break-it: the request changed on its way; the panel shows what actually leaves,
+            // and the transaction remembers it (the panel is rebuilt from it after the redirect).
+            match sink.take_tamper(StepId::Authorize) {
+                Some(t) => {
+                    let (url, step) = broken_authorize(&request, t);
+                    let mut step = with_binding(step);
+                    step.status = StepStatus::Pending;
+                    sink.emit(step);
+                    tx.broken = t.as_str().into();
+                    tx.config.break_it = None;
+                    url
+                }
+                None => request.url.clone(),
+            }
+        }
     };
     let Some(popup) = popup else {
         browser::store_transaction(&Transaction::storage_key(&tx.state), &tx.to_json())?;
@@ -170,8 +242,11 @@ async fn start_inner(
     sink.cancellable(false);
     let (pairs, source, callback_url) = answer?;
     browser::mark("transaction");
-    redirect.status = StepStatus::Done;
-    sink.emit(redirect);
+    // The redirect's panel is done: the provider answered.
+    if let Some(mut redirect) = sink.steps().pop().filter(|s| s.id == StepId::Authorize) {
+        redirect.status = StepStatus::Done;
+        sink.emit(redirect);
+    }
     sink.emit(user_step());
     if browser::now_secs() - tx.created_at > TRANSACTION_LIFETIME_SECS {
         return Err(FlowError::new(
@@ -320,6 +395,14 @@ fn finish<'a>(
             },
         };
 
+        // DPoP: the key the tokens are bound to (token_request refused unbound ones).
+        let dpop_jkt = if tx.config.dpop && tokens.token_type.eq_ignore_ascii_case("DPoP") {
+            Some(super::dpop::thumbprint().await?)
+        } else {
+            None
+        };
+        let code_bound = dpop_jkt.is_some() && tx.config.window == Window::Popup;
+
         // 7. Validate the ID token. Through the front channel, at_hash must bind the access token
         // (OIDC Core 3.2.2.10); the signature is checked in every flow. After a hybrid front
         // channel token, the token endpoint's must be about the same session (OIDC Core 3.3.3.6).
@@ -343,6 +426,8 @@ fn finish<'a>(
                 tokens,
                 claims,
                 api_body: None,
+                dpop_jkt,
+                code_bound,
             });
         }
         let id_token = tokens.id_token.clone().unwrap_or_default();
@@ -364,6 +449,8 @@ fn finish<'a>(
             tokens,
             claims: jwt.claims,
             api_body: None,
+            dpop_jkt,
+            code_bound,
         })
     })
 }
@@ -405,11 +492,35 @@ pub async fn refresh(sink: &dyn StepSink, session: &Session) -> Result<Session, 
     let new_id_token = fresh.id_token.clone();
     let (tokens, rotation) = merge_refreshed(&session.tokens, fresh);
     // The rotation check belongs to the refresh step, which is the last one emitted.
-    if let Some(mut last) = sink.steps().pop().filter(|s| s.id == StepId::Refresh) {
+    let dpop_jkt = if request.dpop {
+        Some(super::dpop::thumbprint().await?)
+    } else {
+        None
+    };
+    if let Some(mut last) = sink
+        .steps()
+        .pop()
+        .filter(|s| matches!(s.id, StepId::Refresh | StepId::NonceRetry))
+    {
         last.checks.push(rotation);
-        sink.emit(last);
+        if let Some(jkt) = &dpop_jkt {
+            let kept = crate::protocol::dpop::binding_kept_check(session.dpop_jkt.as_deref(), jkt);
+            let broken = kept.failed();
+            last.checks.push(kept);
+            sink.emit(last.settle());
+            if broken {
+                return Err(FlowError::new(
+                    ErrorCode::DpopNotBound,
+                    "The refreshed tokens are not bound to the session's key.",
+                )
+                .spec("RFC 9449 5"));
+            }
+        } else {
+            sink.emit(last);
+        }
     }
     let mut next = session.clone();
+    next.dpop_jkt = dpop_jkt;
     if let Some(id_token) = new_id_token {
         let jwt = verify_unsolicited(
             sink,
@@ -470,48 +581,63 @@ fn take_by_state(params: &CallbackParams) -> Result<Transaction, TakeError> {
     }
 }
 
-/// Calls the API (or userinfo) with the access token.
-pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, FlowError> {
-    let (url, is_userinfo) = match (
+/// The API the session calls: the configured API URL, or else the userinfo endpoint; and
+/// whether it is userinfo.
+pub(crate) fn api_target(session: &Session) -> Result<(String, bool), FlowError> {
+    match (
         session.config.api_url.trim(),
         &session.metadata.userinfo_endpoint,
     ) {
-        ("", Some(u)) => (u.clone(), true),
-        ("", None) => {
-            return Err(FlowError::new(
-                ErrorCode::InvalidConfig,
-                "The provider has no userinfo endpoint and no API URL is configured.",
-            ))
-        }
-        (api, _) => (
+        ("", Some(u)) => Ok((u.clone(), true)),
+        ("", None) => Err(FlowError::new(
+            ErrorCode::InvalidConfig,
+            "The provider has no userinfo endpoint and no API URL is configured.",
+        )),
+        (api, _) => Ok((
             api.to_string(),
             session.metadata.userinfo_endpoint.as_deref() == Some(api),
-        ),
-    };
-    let Some(access_token) = session.tokens.access_token.as_deref() else {
-        return Err(FlowError::new(
+        )),
+    }
+}
+
+/// The session's access token, or why there is none.
+pub(crate) fn access_token(session: &Session) -> Result<&str, FlowError> {
+    session.tokens.access_token.as_deref().ok_or_else(|| {
+        FlowError::new(
             ErrorCode::InvalidConfig,
             "This login obtained no access token: response_type=id_token is authentication only. Use the code \
              flow (or, for learning, the legacy id_token token) to call an API.",
-        ));
+        )
+    })
+}
+
+/// Calls the API (or userinfo) with the access token: a Bearer token, or a DPoP-bound one
+/// with a proof (RFC 9449 7.1).
+pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, FlowError> {
+    let (url, is_userinfo) = api_target(session)?;
+    let access_token = access_token(session)?;
+    let bound = session.dpop_jkt.is_some();
+    let mut step = api_step(&url, access_token, is_userinfo, bound);
+    let answer = if bound {
+        super::dpop::get_with_proof(sink, &mut step, &url, access_token).await
+    } else {
+        let auth = format!("Bearer {access_token}");
+        let headers = [
+            ("Authorization", auth.as_str()),
+            ("Accept", "application/json"),
+        ];
+        call(
+            sink,
+            &mut step,
+            HttpCall {
+                method: "GET",
+                url: &url,
+                headers: &headers,
+                body: None,
+            },
+        )
+        .await
     };
-    let mut step = api_step(&url, access_token, is_userinfo);
-    let auth = format!("Bearer {access_token}");
-    let headers = [
-        ("Authorization", auth.as_str()),
-        ("Accept", "application/json"),
-    ];
-    let answer = call(
-        sink,
-        &mut step,
-        HttpCall {
-            method: "GET",
-            url: &url,
-            headers: &headers,
-            body: None,
-        },
-    )
-    .await;
     let result = answer.and_then(|a| {
         let (checks, r) = judge_api_response(&a, if is_userinfo { session.sub() } else { None });
         step.checks.extend(checks);

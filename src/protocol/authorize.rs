@@ -258,17 +258,33 @@ pub fn authorize_step(req: &AuthorizationRequest) -> Step {
     step
 }
 
+/// Break-it at the redirect: the request as it is sent, with `t`'s change made.
+pub fn altered(request: &AuthorizationRequest, t: Tamper) -> AuthorizationRequest {
+    let url = t.apply_to_url(&request.url);
+    AuthorizationRequest {
+        params: parse_pairs(query_of(&url)),
+        url,
+        explanation: request.explanation,
+    }
+}
+
 /// Break-it at the redirect: the URL actually sent, and its panel with the break-it line.
 pub fn broken_authorize(request: &AuthorizationRequest, t: Tamper) -> (String, Step) {
-    let url = t.apply_to_url(&request.url);
-    let sent = AuthorizationRequest {
-        url: url.clone(),
-        params: parse_pairs(query_of(&url)),
-        explanation: request.explanation,
-    };
+    let sent = altered(request, t);
     let mut step = authorize_step(&sent);
     step.checks.push(t.check());
-    (url, step)
+    (sent.url, step)
+}
+
+impl AuthorizationRequest {
+    /// This request with `dpop_jkt`, the thumbprint of the key the code is bound to
+    /// (RFC 9449 10).
+    pub fn bind_code(mut self, jkt: &str) -> AuthorizationRequest {
+        let pair = [("dpop_jkt".to_string(), jkt.to_string())];
+        self.url = append_query(&self.url, &pair);
+        self.params.extend(pair);
+        self
+    }
 }
 
 /// The panel for what the user does at the provider (invisible to the app).

@@ -471,12 +471,14 @@ mod tests {
             config: Config::defaults("http://a/"),
             created_at: 0,
             broken: String::new(),
+            pushed: None,
             discovery: Recorded {
                 url: String::new(),
                 answer: HttpAnswer {
                     status: 200,
                     content_type: None,
                     body: String::new(),
+                    ..Default::default()
                 },
                 duration_ms: None,
             },

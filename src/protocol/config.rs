@@ -235,6 +235,11 @@ pub struct Config {
     /// For `private_key_jwt`: the public JWK of the key this tab generated (set by the page,
     /// shown for registration; the private half never leaves WebCrypto).
     pub client_jwk: String,
+    /// DPoP (RFC 9449): the tokens are bound to a key of this tab, each request proves it.
+    pub dpop: bool,
+    /// Pushed Authorization Requests (RFC 9126): the authorization parameters go to the
+    /// provider over the back channel first (also used when discovery requires it).
+    pub par: bool,
 }
 
 /// Parameters the app sets itself; a prefill link cannot override them.
@@ -273,6 +278,8 @@ const KNOWN: &[&str] = &[
     "token_endpoint_auth_method",
     "logout",
     "preset",
+    "dpop",
+    "par",
 ];
 
 /// A note about a query parameter that was not taken.
@@ -306,6 +313,8 @@ impl Config {
             client_jwk: String::new(),
             logout: LogoutMethod::TokenFree,
             preset: String::new(),
+            dpop: false,
+            par: false,
         }
     }
 
@@ -384,10 +393,13 @@ impl Config {
             }
             "step_through" => self.step_through = matches!(value.as_str(), "on" | "true" | "1"),
             "presenter" => self.presenter = matches!(value.as_str(), "on" | "true" | "1"),
+            "dpop" => self.dpop = matches!(value.as_str(), "on" | "true" | "1"),
+            "par" => self.par = matches!(value.as_str(), "on" | "true" | "1"),
             "break_it" if value.is_empty() => self.break_it = None,
             "break_it" => {
                 self.break_it = Some(Tamper::parse(&value).ok_or_else(|| {
-                    format!("break_it \"{value}\" is not one of state, nonce, redirect_uri, code, code_verifier, signature")
+                    let names: Vec<&str> = Tamper::ALL.iter().map(|t| t.as_str()).collect();
+                    format!("break_it \"{value}\" is not one of {}", names.join(", "))
                 })?)
             }
             "window" => {
@@ -454,6 +466,8 @@ impl Config {
             "window" => self.window.as_str().into(),
             "step_through" => if self.step_through { "on" } else { "" }.into(),
             "presenter" => if self.presenter { "on" } else { "" }.into(),
+            "dpop" => if self.dpop { "on" } else { "" }.into(),
+            "par" => if self.par { "on" } else { "" }.into(),
             "break_it" => self.break_it.map_or("", Tamper::as_str).into(),
             "extra" => self.extra_text(),
             "flow" => self.flow.as_str().into(),
@@ -557,6 +571,12 @@ impl Config {
         }
         if self.logout != LogoutMethod::TokenFree {
             pairs.push(("logout", self.logout.as_str()));
+        }
+        if self.dpop {
+            pairs.push(("dpop", "on"));
+        }
+        if self.par {
+            pairs.push(("par", "on"));
         }
         if self.step_through {
             pairs.push(("step_through", "on"));

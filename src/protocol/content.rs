@@ -228,6 +228,8 @@ mod tests {
                 "user_code",
                 "verification_uri",
                 "verification_uri_complete",
+                "dpop_jkt",
+                "request_uri",
             ]
             .map(String::from),
         );

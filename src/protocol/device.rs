@@ -191,7 +191,7 @@ pub fn user_code_step(grant: &DeviceGrant) -> Step {
 
 /// The poll request (RFC 8628 3.4).
 pub fn poll_request(grant: &DeviceGrant, config: &Config) -> TokenRequest {
-    TokenRequest::new(
+    TokenRequest::to_token_endpoint(
         &[
             ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
             ("device_code", &grant.device_code),

@@ -401,6 +401,7 @@ mod tests {
             status,
             content_type: Some("application/json".into()),
             body: body.into(),
+            ..Default::default()
         }
     }
 

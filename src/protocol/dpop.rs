@@ -1,5 +1,4 @@
-//! DPoP, sender-constrained tokens (RFC 9449): the pure part. Not wired into the flows yet
-//! (issue 16 builds on the page rewrite); nothing here reaches the wasm until it is.
+//! DPoP, sender-constrained tokens (RFC 9449): the pure part (`flows::dpop` signs and sends).
 //!
 //! The key is the tab's non-extractable WebCrypto ECDSA P-256 key, the same kind as
 //! `private_key_jwt`'s ([`PublicKey`]). This module builds the proof's bytes to sign (RFC 9449
@@ -13,7 +12,8 @@ use super::http::HttpAnswer;
 use super::json::{parse, text, write};
 use super::jwt::decode;
 use super::pkce::b64url;
-use super::step::Check;
+use super::step::{Actor, Check, HttpRecord, Step, StepId, StepKind};
+use super::token::TokenSet;
 use sha2::{Digest, Sha256};
 
 /// `htu`: the request URI without its query and fragment (RFC 9449 4.2).
@@ -146,6 +146,52 @@ pub fn binding_check(access_token: &str, thumbprint: &str) -> Check {
     }
 }
 
+/// The checks on tokens a DPoP request obtained (RFC 9449 5, 6.1), and the error of the first
+/// that failed: tokens that are not bound are refused (a thief could use them).
+pub fn token_checks(tokens: &TokenSet, thumbprint: &str) -> (Vec<Check>, Result<(), FlowError>) {
+    let mut checks = vec![token_type_check(&tokens.token_type)];
+    if let Some(at) = &tokens.access_token {
+        checks.push(binding_check(at, thumbprint));
+    }
+    let result = match checks.iter().find(|c| c.failed()) {
+        Some(c) => Err(FlowError::new(
+            c.error.unwrap_or(ErrorCode::DpopNotBound),
+            c.detail.clone(),
+        )
+        .spec(c.spec)),
+        None => Ok(()),
+    };
+    (checks, result)
+}
+
+/// After a refresh: the new access token is bound to the same key as the first (RFC 9449 5).
+pub fn binding_kept_check(before: Option<&str>, now: &str) -> Check {
+    const SPEC: &str = "RFC 9449 5";
+    match before {
+        Some(b) if b == now => Check::pass(
+            "binding kept",
+            "The refresh request carried a proof of the same key, and the new tokens are bound to it: a refresh \
+             cannot move the session to another key.",
+            SPEC,
+        )
+        .compared(b, now),
+        Some(b) => Check::fail(
+            "binding kept",
+            "The new tokens are bound to another key than the session's.",
+            SPEC,
+            ErrorCode::DpopNotBound,
+        )
+        .compared(b, now),
+        None => Check::fail(
+            "binding kept",
+            "The session's tokens were not bound to a key; the refreshed ones are: DPoP was turned on after \
+             sign-in. Sign in again with DPoP.",
+            SPEC,
+            ErrorCode::DpopNotBound,
+        ),
+    }
+}
+
 /// Where a nonce demand came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NonceFrom {
@@ -155,15 +201,14 @@ pub enum NonceFrom {
     ResourceServer,
 }
 
-/// The nonce a server demands, when its answer is such a demand: the request is then sent once
-/// more with a proof that carries it. `dpop_nonce` is the `DPoP-Nonce` header, `www_authenticate`
-/// the `WWW-Authenticate` header.
-pub fn nonce_demand(
-    answer: &HttpAnswer,
-    dpop_nonce: Option<&str>,
-    www_authenticate: Option<&str>,
-) -> Option<(NonceFrom, String)> {
-    let nonce = dpop_nonce.map(str::trim).filter(|n| !n.is_empty())?;
+/// The nonce a server demands, when its answer is such a demand (its `DPoP-Nonce` header, and
+/// the `use_dpop_nonce` error in the body at the authorization server or in `WWW-Authenticate`
+/// at a resource server): the request is then sent once more with a proof that carries it.
+pub fn nonce_demand(answer: &HttpAnswer) -> Option<(NonceFrom, String)> {
+    let nonce = answer
+        .header("dpop-nonce")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())?;
     // RFC 9449 8.1: a nonce is visible ASCII (NQCHAR); anything else is not used.
     if !nonce
         .bytes()
@@ -178,13 +223,158 @@ pub fn nonce_demand(
                 .then_some(NonceFrom::AuthorizationServer)?
         }
         401 => {
-            let w = www_authenticate?;
+            let w = answer.header("www-authenticate")?;
             let dpop = w.trim_start().get(..4)?.eq_ignore_ascii_case("DPoP");
             (dpop && w.contains("use_dpop_nonce")).then_some(NonceFrom::ResourceServer)?
         }
         _ => return None,
     };
     Some((from, nonce.to_string()))
+}
+
+/// The line on a request a server answered with a nonce demand: not a failure, the protocol
+/// at work (RFC 9449 8, 9).
+pub fn nonce_check(from: NonceFrom, nonce: &str) -> Check {
+    let (who, spec) = match from {
+        NonceFrom::AuthorizationServer => ("The authorization server", "RFC 9449 8"),
+        NonceFrom::ResourceServer => ("The resource server", "RFC 9449 9"),
+    };
+    Check::pass(
+        "use_dpop_nonce",
+        format!(
+            "{who} wants proofs to carry a nonce it chose (DPoP-Nonce: {nonce}), so a proof made in advance \
+             is worthless: the request goes once more, with a new proof that includes it."
+        ),
+        spec,
+    )
+}
+
+/// The step of the same request sent again with the server's nonce (its request is filled in
+/// by the caller, with the new proof).
+pub fn retry_step(first: &Step) -> Step {
+    Step::new(
+        StepId::NonceRetry,
+        "Send it again with the server's DPoP nonce",
+        first.kind,
+        first.from,
+        first.to,
+        "step/nonce-retry",
+    )
+}
+
+/// The line that says what a proof is, on the step that sends it.
+pub fn proof_check(key: &PublicKey, htm: &str, url: &str, bound_to_token: bool) -> Check {
+    let ath = if bound_to_token {
+        ", ath (the access token's hash)"
+    } else {
+        ""
+    };
+    Check::pass(
+        "DPoP proof",
+        format!(
+            "A JWT of type dpop+jwt, signed (ES256) by this tab's non-extractable key, with the public key \
+             only (thumbprint {}), htm {htm}, htu {}, iat, a fresh jti{ath}. Made for this request alone.",
+            key.thumbprint(),
+            htu(url)
+        ),
+        "RFC 9449 4.2",
+    )
+}
+
+/// The authorization request's `dpop_jkt` (RFC 9449 10), or why it is not sent: in the
+/// redirect window the page that asks is gone before the answer comes, and with it the key
+/// (kept in memory only); the key is made on the callback page, and only the tokens are bound.
+pub fn code_binding_check(jkt: Option<&str>) -> Check {
+    const SPEC: &str = "RFC 9449 10";
+    match jkt {
+        Some(j) => Check::pass(
+            "dpop_jkt",
+            format!(
+                "The authorization code is bound to this tab's key (thumbprint {j}): only a token request \
+                 with a proof of that key can redeem it."
+            ),
+            SPEC,
+        ),
+        None => Check::skip(
+            "dpop_jkt",
+            "Not sent: in the redirect window this page is gone before the answer comes back, and the DPoP \
+             key lives in its memory only (never in storage). The callback page makes the key; the tokens are \
+             bound to it, the code is protected by PKCE alone. The popup window binds the code too.",
+            SPEC,
+        ),
+    }
+}
+
+/// The two replays of "Steal the token": `with_key` false is the token alone as a Bearer
+/// token, true is the token with a proof from another key (the thief's).
+pub fn steal_step(url: &str, access_token: &str, with_key: bool) -> Step {
+    let (id, title, scheme) = if with_key {
+        (
+            StepId::StealOtherKey,
+            "A thief replays the token with a proof of their own key",
+            "DPoP",
+        )
+    } else {
+        (
+            StepId::StealBearer,
+            "A thief replays the token as a plain Bearer token",
+            "Bearer",
+        )
+    };
+    let mut step = Step::new(
+        id,
+        title,
+        StepKind::BackChannel,
+        Actor::App,
+        Actor::ResourceServer,
+        "step/steal",
+    );
+    let mut request = HttpRecord::request("GET", url)
+        .header("Authorization", &format!("{scheme} {access_token}"))
+        .secret(access_token);
+    if with_key {
+        request = request.header(
+            "DPoP",
+            "(a proof signed by another key than the one the token is bound to)",
+        );
+    }
+    step.request = Some(request.header("Accept", "application/json"));
+    step
+}
+
+/// Whether the API refused a replayed token, as it must (RFC 9449 7.1).
+pub fn judge_steal(answer: &HttpAnswer, with_key: bool) -> Check {
+    const SPEC: &str = "RFC 9449 7.1";
+    let name = if with_key {
+        "other key refused"
+    } else {
+        "Bearer replay refused"
+    };
+    if (400..500).contains(&answer.status) {
+        let why = answer
+            .header("www-authenticate")
+            .map(|w| format!(" ({w})"))
+            .unwrap_or_default();
+        Check::pass(
+            name,
+            format!(
+                "The API refused it with HTTP {}{why}: the token is worthless without this tab's key.",
+                answer.status
+            ),
+            SPEC,
+        )
+    } else {
+        Check::fail(
+            name,
+            format!(
+                "The API answered HTTP {}: it accepted a bound token without a proof of the key it is bound to. \
+                 It does not enforce DPoP, so a stolen token works there.",
+                answer.status
+            ),
+            SPEC,
+            ErrorCode::DpopNotBound,
+        )
+    }
 }
 
 /// The assembled proof, checked before it is sent: a compact JWS whose header has no private
@@ -310,44 +500,110 @@ mod tests {
 
     #[test]
     fn nonce_demands_from_both_servers() {
-        let answer = |status, body: &str| HttpAnswer {
+        let answer = |status, body: &str, nonce: Option<&str>, www: Option<&str>| HttpAnswer {
             status,
             content_type: Some("application/json".into()),
             body: body.into(),
+            headers: [("dpop-nonce", nonce), ("www-authenticate", www)]
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.to_string(), v?.to_string())))
+                .collect(),
         };
-        let as_demand = answer(400, r#"{"error":"use_dpop_nonce","error_description":"x"}"#);
+        const AS_BODY: &str = r#"{"error":"use_dpop_nonce","error_description":"x"}"#;
+        let as_demand = answer(400, AS_BODY, Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"), None);
         assert_eq!(
-            nonce_demand(&as_demand, Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"), None),
+            nonce_demand(&as_demand),
             Some((
                 NonceFrom::AuthorizationServer,
                 "eyJ7S_zG.eyJH0-Z.HX4w-7v".into()
             ))
         );
-        assert_eq!(nonce_demand(&as_demand, None, None), None);
+        assert_eq!(nonce_demand(&answer(400, AS_BODY, None, None)), None);
         assert_eq!(
-            nonce_demand(
-                &answer(400, r#"{"error":"invalid_grant"}"#),
+            nonce_demand(&answer(
+                400,
+                r#"{"error":"invalid_grant"}"#,
                 Some("n"),
                 None
-            ),
+            )),
             None
         );
-        let rs = answer(401, "");
-        assert_eq!(
-            nonce_demand(
-                &rs,
-                Some("n-1"),
-                Some(
-                    r#"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof""#
-                )
+        let rs = answer(
+            401,
+            "",
+            Some("n-1"),
+            Some(
+                r#"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof""#,
             ),
+        );
+        assert_eq!(
+            nonce_demand(&rs),
             Some((NonceFrom::ResourceServer, "n-1".into()))
         );
         assert_eq!(
-            nonce_demand(&rs, Some("n-1"), Some(r#"Bearer error="invalid_token""#)),
+            nonce_demand(&answer(
+                401,
+                "",
+                Some("n-1"),
+                Some(r#"Bearer error="invalid_token""#)
+            )),
             None
         );
         // A nonce that is not visible ASCII is not used.
-        assert_eq!(nonce_demand(&as_demand, Some("bad nonce"), None), None);
+        assert_eq!(
+            nonce_demand(&answer(400, AS_BODY, Some("bad nonce"), None)),
+            None
+        );
+    }
+
+    #[test]
+    fn tokens_must_come_back_bound() {
+        let jkt = key().thumbprint();
+        let tokens = |token_type: &str, at: &str| TokenSet {
+            access_token: Some(at.into()),
+            token_type: token_type.into(),
+            expires_in: None,
+            id_token: None,
+            refresh_token: None,
+            scope: None,
+        };
+        let (checks, ok) = token_checks(&tokens("DPoP", "opaque"), &jkt);
+        assert!(ok.is_ok() && checks.len() == 2);
+        let (_, bearer) = token_checks(&tokens("Bearer", "opaque"), &jkt);
+        assert_eq!(bearer.unwrap_err().code, ErrorCode::DpopNotBound);
+        let other = make(r#"{"alg":"RS256"}"#, r#"{"cnf":{"jkt":"other"}}"#, b"s");
+        assert!(token_checks(&tokens("DPoP", &other), &jkt).1.is_err());
+        assert!(!binding_kept_check(Some("a"), "a").failed());
+        assert!(binding_kept_check(Some("a"), "b").failed());
+        assert!(binding_kept_check(None, "b").failed());
+    }
+
+    #[test]
+    fn stolen_tokens_must_be_refused() {
+        let answer = |status| HttpAnswer {
+            status,
+            headers: vec![(
+                "www-authenticate".into(),
+                r#"DPoP error="invalid_token""#.into(),
+            )],
+            ..Default::default()
+        };
+        assert!(!judge_steal(&answer(401), false).failed());
+        assert!(!judge_steal(&answer(401), true).failed());
+        let accepted = judge_steal(&answer(200), true);
+        assert_eq!(accepted.error, Some(ErrorCode::DpopNotBound));
+        let step = steal_step("https://rs/api", "AT", false);
+        assert_eq!(step.id, StepId::StealBearer);
+        let r = step.request.unwrap();
+        assert!(r
+            .headers
+            .iter()
+            .any(|(k, v)| k == "Authorization" && v == "Bearer AT"));
+        assert!(r.secrets.contains(&"AT".to_string()));
+        assert_eq!(
+            code_binding_check(None).status,
+            crate::protocol::step::CheckStatus::Skip
+        );
+        assert!(!code_binding_check(Some("jkt")).failed());
     }
 }

@@ -58,6 +58,8 @@ pub fn param_meaning(name: &str) -> &'static str {
         "verification_uri" => "param/verification_uri",
         "verification_uri_complete" => "param/verification_uri_complete",
         "acr" => "param/acr",
+        "dpop_jkt" => "param/dpop_jkt",
+        "request_uri" => "param/request_uri",
         "amr" => "param/amr",
         "name" | "given_name" | "family_name" | "preferred_username" | "email"
         | "email_verified" | "locale" | "updated_at" => "param/profile",
@@ -123,7 +125,10 @@ pub fn check_meaning(name: &str) -> &'static str {
         "device_code, user_code, verification_uri" | "verification_uri" | "interval" | "poll" => {
             "check/device"
         }
-        "cnf.jkt" => "check/dpop",
+        "cnf.jkt" | "DPoP proof" | "dpop_jkt" | "binding kept" => "check/dpop",
+        "use_dpop_nonce" => "check/dpop-nonce",
+        "Bearer replay refused" | "other key refused" => "check/dpop-steal",
+        "request_uri" | "PAR required" => "check/par",
         "preset" | "endpoint from the preset" => "check/preset",
         "break-it" => "check/break-it",
         _ => "check/other",

@@ -63,7 +63,7 @@ pub fn direct_grant(config: &Config, endpoint: &str) -> Result<(TokenRequest, St
             pairs.push((k, v));
         }
     }
-    let request = TokenRequest::new(&pairs, config);
+    let request = TokenRequest::to_token_endpoint(&pairs, config);
     let step = grant_step(StepId::Token, title, explanation, endpoint, &request);
     Ok((request, step))
 }

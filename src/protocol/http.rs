@@ -25,11 +25,25 @@ pub fn too_large(url: &str, seen: usize) -> FlowError {
 }
 
 /// An HTTP answer as the browser received it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HttpAnswer {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: String,
+    /// The response headers the protocol reads besides the content type (`DPoP-Nonce`,
+    /// `WWW-Authenticate`), names in lower case; a cross-origin answer shows them only when the
+    /// server exposes them (CORS).
+    pub headers: Vec<(String, String)>,
+}
+
+impl HttpAnswer {
+    /// A response header the protocol reads (see [`HttpAnswer::headers`]), by its lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Says in words what a non-JSON answer was: an HTML page (with its title), empty, or text.
@@ -163,6 +177,7 @@ pub(crate) fn json_answer(status: u16, body: &str) -> HttpAnswer {
         status,
         content_type: Some("application/json".into()),
         body: body.into(),
+        ..Default::default()
     }
 }
 
@@ -176,6 +191,7 @@ mod tests {
             status: 502,
             content_type: Some("text/html".into()),
             body: "<!doctype html><html><head><title>502 Bad Gateway</title></head></html>".into(),
+            ..Default::default()
         };
         let d = describe_non_json(&a);
         assert!(
@@ -186,12 +202,14 @@ mod tests {
             status: 204,
             content_type: None,
             body: " ".into(),
+            ..Default::default()
         };
         assert!(describe_non_json(&e).contains("empty"));
         let t = HttpAnswer {
             status: 200,
             content_type: None,
             body: "x".repeat(200),
+            ..Default::default()
         };
         assert!(describe_non_json(&t).ends_with("\u{2026}\u{201d}."));
     }

@@ -1,5 +1,4 @@
-//! Pushed Authorization Requests (RFC 9126): the pure part. Not wired into the flows yet
-//! (issue 16 builds on the page rewrite); nothing here reaches the wasm until it is.
+//! Pushed Authorization Requests (RFC 9126).
 //!
 //! The authorization parameters go to the provider over the back channel, with the client's
 //! authentication where it has one; the browser then carries only `client_id` and the
@@ -10,8 +9,9 @@ use super::config::Config;
 use super::error::{ErrorCode, FlowError};
 use super::http::{describe_non_json, HttpAnswer, OAuthError};
 use super::json::{parse, Json};
-use super::token::TokenRequest;
-use super::url::append_query;
+use super::step::{Check, Step, StepId};
+use super::token::{grant_step, response_record, TokenRequest};
+use super::url::{append_query, parse_pairs, query_of};
 
 /// The push: every authorization parameter of `request` in a form body, the client
 /// authenticated as for the token endpoint (RFC 9126 2.1). A public client names itself with
@@ -106,10 +106,69 @@ pub fn still_valid(pushed: &Pushed, elapsed: i64) -> Result<(), FlowError> {
     Ok(())
 }
 
+/// The push's step, its request filled in.
+pub fn push_step(endpoint: &str, request: &TokenRequest) -> Step {
+    grant_step(
+        StepId::Par,
+        "Push the authorization request",
+        "step/par",
+        endpoint,
+        request,
+    )
+}
+
+/// Judges the push's answer onto its step: the response, and a line for the `request_uri`.
+pub fn judge_onto(step: &mut Step, answer: &HttpAnswer) -> Result<Pushed, FlowError> {
+    step.response = Some(response_record(answer));
+    match judge_push(answer) {
+        Ok(p) => {
+            step.checks.push(Check::pass(
+                "request_uri",
+                format!(
+                    "The provider holds the parameters under {} for {} s: the browser carries only this \
+                     reference and client_id, so nothing in the address bar can be read or changed on the way.",
+                    p.request_uri, p.expires_in
+                ),
+                "RFC 9126 2.2",
+            ));
+            Ok(p)
+        }
+        Err(e) => {
+            step.checks.push(Check::failing("request_uri", &e));
+            Err(e)
+        }
+    }
+}
+
+/// The authorization request the browser carries after a push (RFC 9126 4).
+pub fn pushed_request(
+    authorization_endpoint: &str,
+    client_id: &str,
+    pushed: &Pushed,
+) -> AuthorizationRequest {
+    let url = redirect_url(authorization_endpoint, client_id, pushed);
+    AuthorizationRequest {
+        params: parse_pairs(query_of(&url)),
+        url,
+        explanation: "step/authorize.par",
+    }
+}
+
+/// Why the push is made: chosen, or demanded by the provider (RFC 9126 5), which turns it on.
+pub fn required_check(config_par: bool) -> Option<Check> {
+    (!config_par).then(|| {
+        Check::pass(
+            "PAR required",
+            "Discovery says require_pushed_authorization_requests: this provider takes authorization \
+             requests only by push, so Flowlab pushes it although PAR was not chosen.",
+            "RFC 9126 5",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::url::{parse_pairs, query_of};
 
     fn request() -> AuthorizationRequest {
         AuthorizationRequest {
@@ -159,6 +218,7 @@ mod tests {
             status,
             content_type: Some("application/json".into()),
             body: body.into(),
+            ..Default::default()
         };
         let ok = judge_push(&answer(
             201,
@@ -176,6 +236,22 @@ mod tests {
             ]
         );
         assert!(still_valid(&ok, 59).is_ok());
+        let sent = pushed_request("https://op/auth", "app", &ok);
+        assert_eq!(sent.params.len(), 2);
+        assert_eq!(sent.explanation, "step/authorize.par");
+        let mut step = push_step(
+            "https://op/par",
+            &push_request(&request(), &Config::defaults("https://app/")),
+        );
+        assert_eq!(step.id, StepId::Par);
+        assert!(judge_onto(
+            &mut step,
+            &answer(201, r#"{"request_uri":"urn:x","expires_in":90}"#)
+        )
+        .is_ok());
+        assert!(!step.checks[0].failed() && step.response.is_some());
+        assert!(judge_onto(&mut step, &answer(400, r#"{"error":"invalid_client"}"#)).is_err());
+        assert!(required_check(true).is_none() && required_check(false).is_some());
         assert_eq!(
             still_valid(&ok, 61).unwrap_err().code,
             ErrorCode::TransactionExpired

@@ -11,7 +11,7 @@ use crate::protocol::step::StepId;
 
 /// The refresh request (RFC 6749 6), the client authenticated as configured.
 pub fn refresh_request(refresh_token: &str, config: &Config) -> TokenRequest {
-    TokenRequest::new(
+    TokenRequest::to_token_endpoint(
         &[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),

@@ -97,6 +97,7 @@ mod tests {
             status,
             content_type: None,
             body: body.into(),
+            ..Default::default()
         };
         assert_eq!(judge_revocation(&answer(200, "")).status, CheckStatus::Pass);
         let c = judge_revocation(&answer(400, r#"{"error":"unsupported_token_type"}"#));

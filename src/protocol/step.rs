@@ -301,6 +301,10 @@ choices! {
         FrontIdToken = "front-id-token",
         Revoke = "revoke",
         RevokeAccess = "revoke-access",
+        Par = "par",
+        NonceRetry = "nonce-retry",
+        StealBearer = "steal-bearer",
+        StealOtherKey = "steal-other-key",
     }
 }
 

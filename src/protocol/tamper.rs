@@ -14,16 +14,19 @@ pub enum Tamper {
     Code,
     Verifier,
     Signature,
+    /// DPoP: the token request's proof names another URL (`htu`).
+    DpopHtu,
 }
 
 impl Tamper {
-    pub const ALL: [Tamper; 6] = [
+    pub const ALL: [Tamper; 7] = [
         Tamper::State,
         Tamper::Nonce,
         Tamper::RedirectUri,
         Tamper::Code,
         Tamper::Verifier,
         Tamper::Signature,
+        Tamper::DpopHtu,
     ];
 
     /// Reads a choice of the break-it control.
@@ -36,7 +39,7 @@ impl Tamper {
     pub fn step(self) -> StepId {
         match self {
             Tamper::State | Tamper::Nonce | Tamper::RedirectUri => StepId::Authorize,
-            Tamper::Code | Tamper::Verifier => StepId::Token,
+            Tamper::Code | Tamper::Verifier | Tamper::DpopHtu => StepId::Token,
             Tamper::Signature => StepId::IdToken,
         }
     }
@@ -50,6 +53,7 @@ impl Tamper {
             Tamper::Code => "code",
             Tamper::Verifier => "code_verifier",
             Tamper::Signature => "signature",
+            Tamper::DpopHtu => "dpop_htu",
         }
     }
 
@@ -62,6 +66,7 @@ impl Tamper {
             Tamper::Code => "The provider must refuse an authorization code it never issued (invalid_grant).",
             Tamper::Verifier => "The verifier no longer hashes to the challenge: the provider must refuse the code (invalid_grant).",
             Tamper::Signature => "One character of the signature changed: WebCrypto must refuse the ID token (bad_signature).",
+            Tamper::DpopHtu => "The DPoP proof names another URL than the token endpoint (htu): the provider must refuse it (invalid_dpop_proof).",
         }
     }
 

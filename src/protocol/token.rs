@@ -61,6 +61,9 @@ pub struct TokenRequest {
     /// audience let assertions be replayed elsewhere). [`TokenRequest::with_assertion`] adds it
     /// once WebCrypto has signed it, a fresh one per request (a seen `jti` is refused).
     pub sign_as: Option<(String, String)>,
+    /// DPoP (RFC 9449 5): the request carries a fresh proof of this tab's key, made when it is
+    /// sent (token endpoint requests only: [`TokenRequest::to_token_endpoint`]).
+    pub dpop: bool,
 }
 
 impl TokenRequest {
@@ -111,6 +114,16 @@ impl TokenRequest {
             headers,
             secrets,
             sign_as,
+            dpop: false,
+        }
+    }
+
+    /// A request to the token endpoint for `grant`: as [`TokenRequest::new`], with a DPoP
+    /// proof when the configuration binds the tokens (RFC 9449 5).
+    pub fn to_token_endpoint(grant: &[(&str, &str)], config: &Config) -> TokenRequest {
+        TokenRequest {
+            dpop: config.dpop,
+            ..TokenRequest::new(grant, config)
         }
     }
 
@@ -175,7 +188,7 @@ pub fn describe_request(step: &mut Step, endpoint: &str, request: &TokenRequest)
 
 /// The authorization code exchange (RFC 6749 4.1.3, RFC 7636 4.5).
 pub fn code_exchange(config: &Config, code: &str, verifier: &str) -> TokenRequest {
-    TokenRequest::new(
+    TokenRequest::to_token_endpoint(
         &[
             ("grant_type", "authorization_code"),
             ("code", code),
@@ -214,6 +227,14 @@ pub fn response_record(answer: &HttpAnswer) -> HttpRecord {
     let mut r = HttpRecord::response(answer.status).body(answer.body.clone());
     if let Some(ct) = &answer.content_type {
         r = r.header("Content-Type", ct);
+    }
+    for (name, value) in &answer.headers {
+        let name = match name.as_str() {
+            "dpop-nonce" => "DPoP-Nonce",
+            "www-authenticate" => "WWW-Authenticate",
+            other => other,
+        };
+        r = r.header(name, value);
     }
     r
 }
@@ -320,12 +341,14 @@ pub fn judge_token_response(
     (record, checks, Ok(tokens))
 }
 
-/// The userinfo request step (the "call the API" step when no API URL is set).
-pub fn api_step(url: &str, access_token: &str, is_userinfo: bool) -> Step {
-    let (title, explanation) = if is_userinfo {
-        ("Call the API: userinfo", "step/api.userinfo")
-    } else {
-        ("step/api", "The app calls the API with the access token as a Bearer token in the Authorization header.")
+/// The API call's step (userinfo when no API URL is set): the access token as a Bearer token,
+/// or with DPoP (`dpop`: `Authorization: DPoP`, and a proof the caller adds).
+pub fn api_step(url: &str, access_token: &str, is_userinfo: bool, dpop: bool) -> Step {
+    let (title, explanation) = match (is_userinfo, dpop) {
+        (true, false) => ("Call the API: userinfo", "step/api.userinfo"),
+        (true, true) => ("Call the API: userinfo, with a DPoP proof", "step/api.dpop"),
+        (false, false) => ("Call the API", "step/api"),
+        (false, true) => ("Call the API with a DPoP proof", "step/api.dpop"),
     };
     let mut step = Step::new(
         StepId::Api,
@@ -335,9 +358,10 @@ pub fn api_step(url: &str, access_token: &str, is_userinfo: bool) -> Step {
         Actor::ResourceServer,
         explanation,
     );
+    let scheme = if dpop { "DPoP" } else { "Bearer" };
     step.request = Some(
         HttpRecord::request("GET", url)
-            .header("Authorization", &format!("Bearer {access_token}"))
+            .header("Authorization", &format!("{scheme} {access_token}"))
             .header("Accept", "application/json")
             .secret(access_token),
     );
@@ -524,7 +548,8 @@ mod tests {
             code(HttpAnswer {
                 status: 502,
                 content_type: Some("text/html".into()),
-                body: "<html><title>Bad</title>".into()
+                body: "<html><title>Bad</title>".into(),
+                ..Default::default()
             }),
             ErrorCode::BadResponse
         );
@@ -577,7 +602,7 @@ mod tests {
             ErrorCode::BadResponse
         );
         assert!(judge_api_response(&ans(200, "anything"), None).1.is_ok());
-        let s = api_step("https://api/x", "TOKEN", false).masked();
+        let s = api_step("https://api/x", "TOKEN", false, false).masked();
         assert!(!format!("{s:?}").contains("TOKEN"));
     }
 }

@@ -7,14 +7,14 @@
 
 use super::json::Json;
 
-use super::authorize::{
-    authorize_step, broken_authorize, build_authorization_request, secrets_step,
-};
+use super::authorize::{altered, authorize_step, build_authorization_request, secrets_step};
 use super::config::Config;
 use super::discovery::{discovery_step, ProviderMetadata};
+use super::dpop::code_binding_check;
 use super::error::{ErrorCode, FlowError};
 use super::http::HttpAnswer;
 use super::json::{object, optional_str, parse, required_str, str_or_none, text, write};
+use super::par::{self, push_request};
 use super::pkce::{CodeVerifier, LoginSecrets};
 use super::step::Step;
 use super::tamper::Tamper;
@@ -43,6 +43,52 @@ pub struct Transaction {
     pub discovery: Recorded,
     /// Break-it: what was altered in the authorization request that was sent (empty: nothing).
     pub broken: String,
+    /// PAR (RFC 9126): the push's answer, when the request was pushed.
+    pub pushed: Option<Recorded>,
+}
+
+impl Recorded {
+    fn to_json(&self) -> Json {
+        object([
+            ("url", text(&self.url)),
+            ("status", Json::from_i64(i64::from(self.answer.status))),
+            (
+                "content_type",
+                self.answer.content_type.as_deref().map_or(Json::Null, text),
+            ),
+            ("body", text(&self.answer.body)),
+            (
+                "duration_ms",
+                self.duration_ms
+                    .map_or(Json::Null, |ms| Json::from_i64(i64::from(ms))),
+            ),
+        ])
+    }
+
+    fn from_json(d: &Json) -> Result<Recorded, FlowError> {
+        let status = d
+            .get("status")
+            .and_then(Json::as_i64)
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| unreadable("status"))?;
+        Ok(Recorded {
+            url: required_str(d, "url").map_err(|e| unreadable(&e))?,
+            answer: HttpAnswer {
+                status,
+                content_type: optional_str(d, "content_type").map_err(|e| unreadable(&e))?,
+                body: d
+                    .get("body")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                ..Default::default()
+            },
+            duration_ms: d
+                .get("duration_ms")
+                .and_then(Json::as_i64)
+                .and_then(|n| u32::try_from(n).ok()),
+        })
+    }
 }
 
 fn unreadable(what: &str) -> FlowError {
@@ -67,7 +113,6 @@ impl Transaction {
 
     /// Serializes for sessionStorage. The configuration travels as its (secret-free) query form.
     pub fn to_json(&self) -> String {
-        let d = &self.discovery;
         write(&object([
             ("state", text(&self.state)),
             ("nonce", text(&self.nonce)),
@@ -75,22 +120,10 @@ impl Transaction {
             ("created_at", Json::from_i64(self.created_at)),
             ("config", text(&self.config.to_query())),
             ("broken", text(&self.broken)),
+            ("discovery", self.discovery.to_json()),
             (
-                "discovery",
-                object([
-                    ("url", text(&d.url)),
-                    ("status", Json::from_i64(i64::from(d.answer.status))),
-                    (
-                        "content_type",
-                        d.answer.content_type.as_deref().map_or(Json::Null, text),
-                    ),
-                    ("body", text(&d.answer.body)),
-                    (
-                        "duration_ms",
-                        d.duration_ms
-                            .map_or(Json::Null, |ms| Json::from_i64(i64::from(ms))),
-                    ),
-                ]),
+                "pushed",
+                self.pushed.as_ref().map_or(Json::Null, Recorded::to_json),
             ),
         ]))
     }
@@ -116,11 +149,6 @@ impl Transaction {
         let d = v
             .get("discovery")
             .ok_or_else(|| unreadable("no discovery"))?;
-        let status = d
-            .get("status")
-            .and_then(Json::as_i64)
-            .and_then(|s| u16::try_from(s).ok())
-            .ok_or_else(|| unreadable("status"))?;
         let (config, _) = Config::defaults("")
             .apply_query(&required_str(&v, "config").map_err(|e| unreadable(&e))?);
         let get = |name: &str| required_str(&v, name).map_err(|e| unreadable(&e));
@@ -131,21 +159,10 @@ impl Transaction {
             config,
             created_at,
             broken: str_or_none(&v, "broken").unwrap_or_default(),
-            discovery: Recorded {
-                url: required_str(d, "url").map_err(|e| unreadable(&e))?,
-                answer: HttpAnswer {
-                    status,
-                    content_type: optional_str(d, "content_type").map_err(|e| unreadable(&e))?,
-                    body: d
-                        .get("body")
-                        .and_then(Json::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                },
-                duration_ms: d
-                    .get("duration_ms")
-                    .and_then(Json::as_i64)
-                    .and_then(|n| u32::try_from(n).ok()),
+            discovery: Recorded::from_json(d)?,
+            pushed: match v.get("pushed") {
+                Some(p) if p.is_object() => Some(Recorded::from_json(p)?),
+                _ => None,
             },
         })
     }
@@ -164,14 +181,38 @@ impl Transaction {
         let secrets = self.secrets();
         let request = build_authorization_request(&self.config, &meta, &secrets)?;
         // The request as it was sent (break-it may have altered it).
-        let redirect = match Tamper::parse(&self.broken) {
-            Some(t) => broken_authorize(&request, t).1,
-            None => authorize_step(&request),
+        let broken = Tamper::parse(&self.broken);
+        let sent = broken.map_or(request.clone(), |t| altered(&request, t));
+        let mut steps = vec![step, secrets_step(&secrets, self.config.flow)];
+        let mut redirect = match &self.pushed {
+            Some(p) => {
+                let push = push_request(&sent, &self.config);
+                let mut push_step = par::push_step(&p.url, &push);
+                push_step.duration_ms = p.duration_ms;
+                if let Some(c) = par::required_check(self.config.par) {
+                    push_step.checks.push(c);
+                }
+                let pushed = par::judge_onto(&mut push_step, &p.answer);
+                if let Some(t) = broken {
+                    push_step.checks.push(t.check());
+                }
+                steps.push(push_step.settle());
+                authorize_step(&par::pushed_request(
+                    &meta.authorization_endpoint,
+                    &self.config.client_id,
+                    &pushed?,
+                ))
+            }
+            None => authorize_step(&sent),
         };
-        Ok((
-            meta,
-            vec![step, secrets_step(&secrets, self.config.flow), redirect],
-        ))
+        if self.config.dpop {
+            redirect.checks.push(code_binding_check(None));
+        }
+        if let (Some(t), None) = (broken, &self.pushed) {
+            redirect.checks.push(t.check());
+        }
+        steps.push(redirect);
+        Ok((meta, steps))
     }
 }
 
@@ -192,12 +233,14 @@ mod tests {
             config,
             created_at: 1000,
             broken: String::new(),
+            pushed: None,
             discovery: Recorded {
                 url: "http://127.0.0.1:9000/.well-known/openid-configuration".into(),
                 answer: HttpAnswer {
                     status: 200,
                     content_type: Some("application/json".into()),
                     body: DOC.into(),
+                    ..Default::default()
                 },
                 duration_ms: Some(12),
             },

@@ -139,6 +139,7 @@ fn choices(name: &str) -> Vec<(&'static str, &'static str)> {
                     Tamper::Code => "the code (the token request)",
                     Tamper::Verifier => "code_verifier (the token request)",
                     Tamper::Signature => "the ID token's signature",
+                    Tamper::DpopHtu => "the DPoP proof's htu (the token request)",
                 };
                 (t.as_str(), text)
             }))
@@ -159,6 +160,11 @@ fn shown(c: &Config, name: &str) -> bool {
         "client_secret" => c.uses_secret(),
         "username" | "password" => flow == Flow::Password,
         "client_jwk" => c.auth_method == AuthMethod::PrivateKeyJwt,
+        // DPoP binds what the token endpoint issues: every flow but implicit gets its tokens
+        // there; PAR pushes an authorization request: the flows that redirect, but implicit
+        // and hybrid too.
+        "dpop" => flow != Flow::Implicit,
+        "par" => flow.redirects(),
         _ => true,
     }
 }
@@ -184,6 +190,8 @@ fn hint_key(name: &str) -> &'static str {
         "break_it" => "field/break_it",
         "client_jwk" => "field/client_jwk",
         "step_through" => "field/step_through",
+        "dpop" => "field/dpop",
+        "par" => "field/par",
         "presenter" => "field/presenter",
         "extra" => "field/extra",
         _ => "field/share",
@@ -252,11 +260,12 @@ fn field(state: AppState, c: &Config, name: &'static str) -> AnyView {
         .into_any();
     }
     match name {
-        "step_through" | "presenter" => {
-            let label = if name == "presenter" {
-                "Presenter view"
-            } else {
-                "Step through"
+        "step_through" | "presenter" | "dpop" | "par" => {
+            let label = match name {
+                "presenter" => "Presenter view",
+                "dpop" => "DPoP: bind the tokens to a key of this tab",
+                "par" => "PAR: push the authorization request first",
+                _ => "Step through",
             };
             view! {
                 <div class="field check-field">
@@ -306,7 +315,7 @@ fn hint(state: AppState, name: &'static str) -> impl IntoView {
 }
 
 /// The fields in their order.
-const ORDER: [&str; 20] = [
+const ORDER: [&str; 22] = [
     "preset",
     "flow",
     "issuer",
@@ -323,6 +332,8 @@ const ORDER: [&str; 20] = [
     "response_mode",
     "window",
     "logout",
+    "dpop",
+    "par",
     "break_it",
     "step_through",
     "presenter",
@@ -429,7 +440,7 @@ pub fn show_key(state: AppState) {
         return;
     }
     spawn_local(async move {
-        match browser::client_key().await {
+        match browser::key(browser::KeyUse::Client).await {
             Ok(key) => {
                 let jwk = key.registration_jwk();
                 state.edit_config(&mut |c| c.client_jwk = jwk.clone());

@@ -1,0 +1,180 @@
+//! DPoP in the flows (RFC 9449): proofs signed by this tab's key for each request, the nonce a
+//! server hands out kept for its next proof, and "Steal the token", which replays the access
+//! token as a thief would and shows the API refusing it.
+//!
+//! The key is a non-extractable WebCrypto key made on first use and held in this page's memory
+//! (`browser::KeyUse::Dpop`); a proof is a credential for one request and is masked like a token.
+
+use std::cell::RefCell;
+
+use super::{call, send, Session, StepSink};
+use crate::browser::{self, HttpCall, KeyUse};
+use crate::protocol::assertion::assemble;
+use crate::protocol::dpop::{
+    check_proof, judge_steal, nonce_check, nonce_demand, proof_check, retry_step, signing_input,
+    steal_step, Proof,
+};
+use crate::protocol::error::FlowError;
+use crate::protocol::http::HttpAnswer;
+use crate::protocol::pkce::b64url;
+use crate::protocol::step::{Check, Step};
+
+thread_local! {
+    /// The last nonce each server handed out (RFC 9449 8.2, 9): by origin, in memory.
+    static NONCES: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `scheme://host[:port]` of a URL: servers hand out nonces per origin.
+fn origin_of(url: &str) -> &str {
+    let rest = url.find("://").map_or(0, |i| i + 3);
+    let end = url[rest..].find('/').map_or(url.len(), |i| rest + i);
+    &url[..end]
+}
+
+/// Keeps the nonce a server sent with its answer (on success too: servers rotate them).
+pub(crate) fn remember(url: &str, answer: &HttpAnswer) {
+    if let Some(n) = answer.header("dpop-nonce").filter(|n| !n.trim().is_empty()) {
+        let origin = origin_of(url).to_string();
+        NONCES.with_borrow_mut(|v| {
+            v.retain(|(o, _)| *o != origin);
+            v.push((origin, n.trim().to_string()));
+        });
+    }
+}
+
+fn nonce_for(url: &str) -> Option<String> {
+    let origin = origin_of(url);
+    NONCES.with_borrow(|v| v.iter().find(|(o, _)| o == origin).map(|(_, n)| n.clone()))
+}
+
+/// A fresh proof for `htm url` by the key `which` (with `ath` when the request carries an
+/// access token), and the line that says what it is. `wrong_htu`: break-it names another URL.
+pub(crate) async fn proof(
+    which: KeyUse,
+    htm: &str,
+    url: &str,
+    access_token: Option<&str>,
+    wrong_htu: bool,
+) -> Result<(String, Check), FlowError> {
+    let key = browser::key(which).await?;
+    let jti = b64url(&browser::random_bytes::<16>()?);
+    let nonce = nonce_for(url);
+    let elsewhere = format!("{}/not-this-endpoint", url.trim_end_matches('/'));
+    let input = signing_input(
+        &key,
+        &Proof {
+            htm,
+            url: if wrong_htu { &elsewhere } else { url },
+            iat: browser::now_secs(),
+            jti: &jti,
+            access_token,
+            nonce: nonce.as_deref(),
+        },
+    );
+    let jws = assemble(&input, &browser::sign_with(which, &input).await?)?;
+    check_proof(&jws)?;
+    Ok((jws, proof_check(&key, htm, url, access_token.is_some())))
+}
+
+/// The thumbprint of this tab's DPoP key (RFC 7638), made on first use.
+pub(crate) async fn thumbprint() -> Result<String, FlowError> {
+    Ok(browser::key(KeyUse::Dpop).await?.thumbprint())
+}
+
+/// A GET to a resource server with a DPoP-bound access token (`Authorization: DPoP`, a proof
+/// with `ath`); a nonce demand is answered by one retry, its own step.
+pub(crate) async fn get_with_proof(
+    sink: &dyn StepSink,
+    step: &mut Step,
+    url: &str,
+    access_token: &str,
+) -> Result<HttpAnswer, FlowError> {
+    let auth = format!("DPoP {access_token}");
+    for attempt in 0..2 {
+        sink.hold(step).await;
+        let (proof, check) = proof(KeyUse::Dpop, "GET", url, Some(access_token), false)
+            .await
+            .inspect_err(|e| step.checks.push(Check::failing("DPoP proof", e)))?;
+        step.checks.push(check);
+        if let Some(r) = step.request.take() {
+            step.request = Some(r.header("DPoP", &proof).secret(&proof));
+        }
+        let headers = [
+            ("Authorization", auth.as_str()),
+            ("DPoP", proof.as_str()),
+            ("Accept", "application/json"),
+        ];
+        let call = HttpCall {
+            method: "GET",
+            url,
+            headers: &headers,
+            body: None,
+        };
+        let answer = send(step, call, None).await?;
+        remember(url, &answer);
+        match nonce_demand(&answer) {
+            Some((from, nonce)) if attempt == 0 => {
+                step.checks.push(nonce_check(from, &nonce));
+                sink.emit(step.clone().settle());
+                let mut retry = retry_step(step);
+                retry.request = step.request.as_ref().map(|r| {
+                    let mut r = r.clone();
+                    r.headers.retain(|(k, _)| k != "DPoP");
+                    r
+                });
+                *step = retry;
+            }
+            _ => return Ok(answer),
+        }
+    }
+    unreachable!("the loop returns on its second pass")
+}
+
+/// "Steal the token": the access token replayed as a plain Bearer token, then with a proof of
+/// another key (a thief's, made for this); the API must refuse both (RFC 9449 7.1).
+pub async fn steal(sink: &dyn StepSink, session: &Session) -> Result<(), FlowError> {
+    let (url, _) = super::pkce::api_target(session)?;
+    let access_token = super::pkce::access_token(session)?;
+    let mut result = Ok(());
+    for with_key in [false, true] {
+        let mut step = steal_step(&url, access_token, with_key);
+        let bearer = format!("Bearer {access_token}");
+        let dpop = format!("DPoP {access_token}");
+        let mut headers = vec![("Accept", "application/json")];
+        let stolen_proof;
+        if with_key {
+            browser::new_key(KeyUse::Stranger).await?;
+            let (p, _) = proof(KeyUse::Stranger, "GET", &url, Some(access_token), false).await?;
+            stolen_proof = p;
+            headers.push(("Authorization", dpop.as_str()));
+            headers.push(("DPoP", stolen_proof.as_str()));
+        } else {
+            headers.push(("Authorization", bearer.as_str()));
+        }
+        let answer = call(
+            sink,
+            &mut step,
+            HttpCall {
+                method: "GET",
+                url: &url,
+                headers: &headers,
+                body: None,
+            },
+        )
+        .await;
+        if let Ok(a) = &answer {
+            let check = judge_steal(a, with_key);
+            if check.failed() && result.is_ok() {
+                result = Err(FlowError::new(
+                    check.error.unwrap_or(crate::protocol::error::ErrorCode::DpopNotBound),
+                    check.detail.clone(),
+                )
+                .spec(check.spec));
+            }
+            step.checks.push(check);
+        }
+        sink.emit(step.settle());
+        answer?;
+    }
+    result
+}
