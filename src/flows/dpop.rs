@@ -11,8 +11,8 @@ use super::{call, send, Session, StepSink};
 use crate::browser::{self, HttpCall, KeyUse};
 use crate::protocol::assertion::assemble;
 use crate::protocol::dpop::{
-    check_proof, judge_steal, nonce_check, nonce_demand, proof_check, retry_step, signing_input,
-    steal_step, Proof,
+    check_proof, htu, judge_steal, nonce_check, nonce_demand, proof_check, retry_step,
+    signing_input, steal_step, Proof,
 };
 use crate::protocol::error::FlowError;
 use crate::protocol::http::HttpAnswer;
@@ -20,31 +20,30 @@ use crate::protocol::pkce::b64url;
 use crate::protocol::step::{Check, Step};
 
 thread_local! {
-    /// The last nonce each server handed out (RFC 9449 8.2, 9): by origin, in memory.
+    /// The last nonce each endpoint handed out (RFC 9449 8.2, 9), in memory. Kept by endpoint
+    /// (`htu`), not by origin: one origin may host the authorization server and an API, each
+    /// with nonces of its own.
     static NONCES: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// `scheme://host[:port]` of a URL: servers hand out nonces per origin.
-fn origin_of(url: &str) -> &str {
-    let rest = url.find("://").map_or(0, |i| i + 3);
-    let end = url[rest..].find('/').map_or(url.len(), |i| rest + i);
-    &url[..end]
 }
 
 /// Keeps the nonce a server sent with its answer (on success too: servers rotate them).
 pub(crate) fn remember(url: &str, answer: &HttpAnswer) {
     if let Some(n) = answer.header("dpop-nonce").filter(|n| !n.trim().is_empty()) {
-        let origin = origin_of(url).to_string();
+        let endpoint = htu(url).to_string();
         NONCES.with_borrow_mut(|v| {
-            v.retain(|(o, _)| *o != origin);
-            v.push((origin, n.trim().to_string()));
+            v.retain(|(e, _)| *e != endpoint);
+            v.push((endpoint, n.trim().to_string()));
         });
     }
 }
 
 fn nonce_for(url: &str) -> Option<String> {
-    let origin = origin_of(url);
-    NONCES.with_borrow(|v| v.iter().find(|(o, _)| o == origin).map(|(_, n)| n.clone()))
+    let endpoint = htu(url);
+    NONCES.with_borrow(|v| {
+        v.iter()
+            .find(|(e, _)| e == endpoint)
+            .map(|(_, n)| n.clone())
+    })
 }
 
 /// A fresh proof for `htm url` by the key `which` (with `ath` when the request carries an
@@ -166,7 +165,9 @@ pub async fn steal(sink: &dyn StepSink, session: &Session) -> Result<(), FlowErr
             let check = judge_steal(a, with_key);
             if check.failed() && result.is_ok() {
                 result = Err(FlowError::new(
-                    check.error.unwrap_or(crate::protocol::error::ErrorCode::DpopNotBound),
+                    check
+                        .error
+                        .unwrap_or(crate::protocol::error::ErrorCode::DpopNotBound),
                     check.detail.clone(),
                 )
                 .spec(check.spec));

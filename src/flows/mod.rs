@@ -197,12 +197,13 @@ pub(crate) fn post_form<'a>(
             let signed;
             let mut sent = request;
             if let Some((client_id, audience)) = &request.sign_as {
-                let (jws, check) = client_assertion(client_id, audience)
-                    .await
-                    .inspect_err(|e| {
-                        step.checks
-                            .push(Check::failing("client assertion signed", e))
-                    })?;
+                let (jws, check) =
+                    client_assertion(client_id, audience)
+                        .await
+                        .inspect_err(|e| {
+                            step.checks
+                                .push(Check::failing("client assertion signed", e))
+                        })?;
                 // Once a panel (the device flow's polls share one).
                 if !step.checks.iter().any(|c| c.name == check.name) {
                     step.checks.push(check);

@@ -11,7 +11,6 @@ use crate::protocol::authorize::{
     altered, authorize_step, broken_authorize, build_authorization_request, check_form_post_target,
     form_post_unavailable, secrets_step, user_step,
 };
-use crate::protocol::par::{self, push_request};
 use crate::protocol::callback::{
     handover_step, judge_callback, orphan_callback_step, CallbackParams, ResponseSource,
 };
@@ -24,6 +23,7 @@ use crate::protocol::idtoken::{no_identity_step, Expectations, Previous};
 use crate::protocol::logout::{
     build_logout, logout_return_state, logout_return_step, LogoutRequest, LogoutTransaction,
 };
+use crate::protocol::par::{self, push_request};
 use crate::protocol::pkce::b64url;
 use crate::protocol::pkce::LoginSecrets;
 use crate::protocol::refresh::{merge_refreshed, refresh_request, refresh_step};

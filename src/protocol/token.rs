@@ -293,11 +293,17 @@ pub fn judge_token_response(
             "Bearer: the access token is sent in the Authorization header.",
             "RFC 6749 5.1; RFC 6750",
         ));
+    } else if token_type.eq_ignore_ascii_case("dpop") {
+        checks.push(Check::pass(
+            "token_type",
+            "DPoP: the access token is bound to a key; it is sent as Authorization: DPoP with a proof of that key.",
+            "RFC 6749 5.1; RFC 9449 5",
+        ));
     } else {
         let e = FlowError::new(
             ErrorCode::BadResponse,
             format!(
-                "token_type is \"{}\", not Bearer.",
+                "token_type is \"{}\", neither Bearer nor DPoP.",
                 excerpt(&token_type, 40)
             ),
         )

@@ -12,20 +12,27 @@ use crate::protocol::jwt::claim_text;
 use crate::protocol::step::mask;
 
 /// The tabs: (id, label).
-const TABS: [(&str, &str); 3] = [
+const TABS: [(&str, &str); 4] = [
     ("claims", "ID token claims"),
     ("tokens", "Tokens"),
     ("api", "API response"),
+    ("binding", "DPoP binding"),
 ];
 
-/// The tabs this session has: claims only with an ID token, the API's answer once it came.
+/// The tabs this session has: claims only with an ID token, the API's answer once it came,
+/// the binding with DPoP-bound tokens.
 fn tabs_of(s: &Session) -> Vec<usize> {
-    [!s.claims.is_empty(), true, s.api_body.is_some()]
-        .iter()
-        .enumerate()
-        .filter(|(_, on)| **on)
-        .map(|(i, _)| i)
-        .collect()
+    [
+        !s.claims.is_empty(),
+        true,
+        s.api_body.is_some(),
+        s.dpop_jkt.is_some(),
+    ]
+    .iter()
+    .enumerate()
+    .filter(|(_, on)| **on)
+    .map(|(i, _)| i)
+    .collect()
 }
 
 #[component]
@@ -88,6 +95,7 @@ fn session(
             let body = match t {
                 0 => claims(s, content),
                 1 => tokens(state, s, revealed),
+                3 => binding(state, s),
                 _ => view! {
                     <pre class="code" data-testid="api-response" tabindex="0" aria-label="The API's answer">
                         {s.api_body.clone().unwrap_or_default()}
@@ -159,6 +167,60 @@ fn tokens(state: AppState, s: &Session, revealed: bool) -> AnyView {
             " Reveal tokens"
         </label>
         <dl class="tokens">{rows}</dl>
+    }
+    .into_any()
+}
+
+/// Where the key's thumbprint travels (RFC 9449): the authorization request, every proof, the
+/// access token; and "Steal the token", which shows what the binding is for.
+fn binding(state: AppState, s: &Session) -> AnyView {
+    let jkt = s.dpop_jkt.clone().unwrap_or_default();
+    let at = s.tokens.access_token.clone().unwrap_or_default();
+    let cnf = crate::protocol::jwt::decode(&at)
+        .ok()
+        .and_then(|j| {
+            j.claim("cnf")
+                .and_then(|c| c.get("jkt"))
+                .and_then(|v| v.as_str())
+                .map(String::from)
+        })
+        .unwrap_or_else(|| {
+            "(the token is opaque: the provider keeps the binding, the API looks it up)".into()
+        });
+    let code = if s.code_bound {
+        jkt.clone()
+    } else {
+        "(not sent: see the authorization request's dpop_jkt line)".into()
+    };
+    let rows = [
+        ("This tab's key", jkt.clone(), "RFC 7638"),
+        ("dpop_jkt (authorization request)", code, "RFC 9449 10"),
+        ("jwk in every proof's header", jkt, "RFC 9449 4.2"),
+        ("cnf.jkt (access token)", cnf, "RFC 9449 6.1"),
+        ("ath (API proofs)", crate::protocol::dpop::ath(&at), "RFC 9449 4.2"),
+        ("token_type", s.tokens.token_type.clone(), "RFC 9449 5"),
+    ]
+    .into_iter()
+    .map(|(place, value, spec)| {
+        view! {
+            <tr><th scope="row">{place}</th><td><code class="val">{value}</code></td><td class="spec">{spec}</td></tr>
+        }
+    })
+    .collect_view();
+    let busy = super::kit::flag(move || {
+        state
+            .outcome
+            .with(|o| o.status == super::state::Status::InProgress)
+    });
+    view! {
+        <p class="muted">"The key's thumbprint (SHA-256 of its public half), wherever it travels; ath is the access token's hash."</p>
+        <table class="params" data-testid="dpop-binding">
+            <caption class="sr-only">"Where the DPoP key's thumbprint travels"</caption>
+            <thead><tr><th scope="col">"Where"</th><th scope="col">"Value"</th><th scope="col">"Spec"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <button type="button" id="steal-token" data-testid="steal-token" disabled=busy
+            on:click=move |_| leptos::task::spawn_local(state.steal())>"Steal the token"</button>
     }
     .into_any()
 }

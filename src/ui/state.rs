@@ -269,6 +269,24 @@ impl AppState {
         }
     }
 
+    /// "Steal the token": replays the DPoP-bound access token as a thief would; the API must
+    /// refuse both tries. The session stays as it was.
+    pub async fn steal(self) {
+        let Some(session) = self.session.get_untracked() else {
+            return;
+        };
+        self.outcome.set(Outcome::busy(
+            "Replaying the token as a thief would\u{2026}",
+        ));
+        match crate::flows::dpop::steal(&self, &session).await {
+            Ok(()) => self.outcome.set(Outcome {
+                text: "The API refused the stolen token both ways: without this tab's key it is worthless.".into(),
+                ..Outcome::signed_in()
+            }),
+            Err(e) => self.fail(e),
+        }
+    }
+
     /// Shows an error; the app stays usable for the next try.
     pub fn fail(&self, e: FlowError) {
         // Refused before anything was sent (the configuration is incomplete): the form opens.

@@ -7,9 +7,10 @@
 //   APP_PATHS     comma-separated base paths the app is served under (default "/"), e.g. "/,/flowlab/"
 //   CORS_ORIGINS  origins allowed to call the token and userinfo endpoints (default: APP_ORIGINS);
 //                 tests narrow it to show what a refused CORS request looks like
+//   REQUIRE_PAR   "1": every authorization request must be pushed first (RFC 9126 5)
 //
 // It prints one line "IDP_READY <issuer>" when it accepts connections.
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 import { DEMO_PASSWORD, demoUsers, findAccount } from './users.mjs';
 
@@ -46,6 +47,21 @@ function publicClient(clientId, idTokenAlg) {
     redirect_uris: redirectUris,
     post_logout_redirect_uris: postLogoutRedirectUris,
     id_token_signed_response_alg: idTokenAlg,
+  };
+}
+
+/**
+ * A public client whose tokens must be DPoP-bound (RFC 9449), and whose proofs must carry a
+ * nonce from the server, at the token endpoint and at the demo API (RFC 9449 8, 9).
+ */
+const DPOP_NONCE_CLIENT = 'flowlab-dpop-nonce';
+function dpopClient() {
+  return {
+    ...publicClient(DPOP_NONCE_CLIENT, 'RS256'),
+    client_name: 'Flowlab DPoP demo (nonces required)',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    dpop_bound_access_tokens: true,
   };
 }
 
@@ -132,22 +148,105 @@ function allowApp(ctx, headers, methods) {
   return true;
 }
 
+/** The demo API's DPoP nonce (RFC 9449 9), new at each start. */
+const API_NONCE = randomBytes(18).toString('base64url');
+/** Proof ids the demo API has seen (RFC 9449 11.1: a proof is used once), with their time. */
+const seenJti = new Map();
+
+const b64json = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+/** The RFC 7638 thumbprint of an EC public key. */
+const thumbprint = (jwk) =>
+  createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest('base64url');
+
 /**
- * The demo API at /api/hello: it accepts a bearer access token this provider issued (to a user
- * or to a client) and says whom it was issued to. CORS for the app's origins.
+ * Checks a DPoP proof sent to the demo API (RFC 9449 4.3, 7.1): a dpop+jwt signed (ES256) by
+ * the public key in its header, for this method and URL, fresh, used once, and bound to the
+ * access token (ath). Returns the key's thumbprint and the proof's nonce, or why it is refused.
+ */
+function checkProof(proof, htm, htu, accessToken) {
+  const parts = String(proof || '').split('.');
+  if (parts.length !== 3) return { error: 'no DPoP proof, or not a compact JWS' };
+  let header;
+  let payload;
+  try {
+    header = b64json(parts[0]);
+    payload = b64json(parts[1]);
+  } catch {
+    return { error: 'the proof is not JSON' };
+  }
+  if (header.typ !== 'dpop+jwt') return { error: 'typ is not dpop+jwt' };
+  if (header.alg !== 'ES256') return { error: 'alg is not ES256' };
+  const jwk = header.jwk;
+  if (!jwk || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk) return { error: 'jwk is not a public P-256 key' };
+  let key;
+  try {
+    key = createPublicKey({ key: jwk, format: 'jwk' });
+  } catch {
+    return { error: 'jwk is not a usable key' };
+  }
+  const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
+  if (!verify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2], 'base64url'))) {
+    return { error: 'the signature does not verify with the jwk' };
+  }
+  if (payload.htm !== htm) return { error: `htm is not ${htm}` };
+  if (payload.htu !== htu) return { error: `htu is not ${htu}` };
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > 60) return { error: 'iat is not within 60 s of now' };
+  if (typeof payload.jti !== 'string' || !payload.jti) return { error: 'no jti' };
+  for (const [jti, at] of seenJti) if (at < now - 120) seenJti.delete(jti);
+  if (seenJti.has(payload.jti)) return { error: 'this proof was used before (jti)' };
+  seenJti.set(payload.jti, now);
+  if (payload.ath !== createHash('sha256').update(accessToken).digest('base64url')) return { error: 'ath is not the hash of this access token' };
+  return { jkt: thumbprint(jwk), nonce: payload.nonce };
+}
+
+/**
+ * The demo API at /api/hello: it accepts an access token this provider issued (to a user or to
+ * a client) and says whom it was issued to. A DPoP-bound token is accepted only with
+ * `Authorization: DPoP` and a valid proof of the key it is bound to (RFC 9449 7.1); the DPoP demo
+ * client's tokens also need the API's nonce in the proof (RFC 9449 9). CORS for the app's
+ * origins, with the DPoP header allowed and the DPoP-Nonce and WWW-Authenticate headers exposed.
  */
 async function demoApi(ctx, next) {
   if (ctx.path !== '/api/hello') return next();
-  if (allowApp(ctx, 'Authorization', 'GET')) return undefined;
-  const [kind, value] = (ctx.get('authorization') || '').split(' ');
-  const token = kind === 'Bearer' && value
+  if (allowApp(ctx, 'Authorization, DPoP', 'GET')) return undefined;
+  ctx.set('Access-Control-Expose-Headers', 'WWW-Authenticate, DPoP-Nonce');
+  const [kind = '', value] = (ctx.get('authorization') || '').split(' ');
+  const scheme = kind.toLowerCase();
+  ctx.type = 'json';
+  const refuse = (challenge, error, description, nonce) => {
+    ctx.status = 401;
+    if (nonce) ctx.set('DPoP-Nonce', nonce);
+    ctx.set('WWW-Authenticate', `${challenge} error="${error}", error_description="${description}"`);
+    ctx.body = { error, error_description: description };
+  };
+  const token = (scheme === 'bearer' || scheme === 'dpop') && value
     ? (await provider.AccessToken.find(value)) || (await provider.ClientCredentials.find(value))
     : undefined;
-  ctx.type = 'json';
   if (!token || token.isExpired) {
-    ctx.status = 401;
-    ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-    ctx.body = { error: 'invalid_token', error_description: 'no valid access token from this provider' };
+    refuse(scheme === 'dpop' ? 'DPoP' : 'Bearer', 'invalid_token', 'no valid access token from this provider');
+    return undefined;
+  }
+  if (token.jkt) {
+    if (scheme !== 'dpop') {
+      refuse('DPoP', 'invalid_token', 'the token is bound to a key (DPoP): it is refused as a Bearer token');
+      return undefined;
+    }
+    const proof = checkProof(ctx.get('DPoP'), 'GET', `${issuer}/api/hello`, value);
+    if (proof.error) {
+      refuse('DPoP', 'invalid_dpop_proof', proof.error);
+      return undefined;
+    }
+    if (proof.jkt !== token.jkt) {
+      refuse('DPoP', 'invalid_token', 'the proof is signed by another key than the one the token is bound to');
+      return undefined;
+    }
+    if (token.clientId === DPOP_NONCE_CLIENT && proof.nonce !== API_NONCE) {
+      refuse('DPoP', 'use_dpop_nonce', 'Resource server requires nonce in DPoP proof', API_NONCE);
+      return undefined;
+    }
+  } else if (scheme !== 'bearer') {
+    refuse('Bearer', 'invalid_token', 'the token is not bound to a key: present it as a Bearer token');
     return undefined;
   }
   ctx.body = {
@@ -155,6 +254,7 @@ async function demoApi(ctx, next) {
     client_id: token.clientId,
     sub: token.accountId,
     scope: token.scope,
+    token_type: token.jkt ? 'DPoP' : 'Bearer',
   };
   return undefined;
 }
@@ -167,6 +267,7 @@ const configuration = {
     confidentialClient('flowlab-confidential-post', 'client_secret_post'),
     m2mClient,
     deviceClient,
+    dpopClient(),
   ],
   jwks: { keys: signingKeys() },
   findAccount,
@@ -192,6 +293,18 @@ const configuration = {
     // Open dynamic client registration (RFC 7591), so the app can register a private_key_jwt
     // client with the key it made in the browser. A demo: anyone on this machine may register.
     registration: { enabled: true },
+    // DPoP (RFC 9449) is on by default in oidc-provider; with a nonce secret the token endpoint
+    // can demand nonces, here for the DPoP demo client only (the others show the plain flow).
+    dPoP: {
+      enabled: true,
+      nonceSecret: randomBytes(32),
+      requireNonce: (ctx) => ctx.oidc?.client?.clientId === DPOP_NONCE_CLIENT,
+    },
+    // PAR (RFC 9126) is on by default; REQUIRE_PAR=1 makes every authorization request pushed.
+    pushedAuthorizationRequests: {
+      enabled: true,
+      requirePushedAuthorizationRequests: process.env.REQUIRE_PAR === '1',
+    },
   },
   cookies: { keys: ['flowlab-demo-cookie-key-not-secret'] },
   ttl: {
@@ -232,7 +345,8 @@ const server = provider.listen(port, '127.0.0.1', () => {
   console.log(`IDP_READY ${issuer}`);
   console.log(`  public clients: flowlab-demo (RS256 ID tokens), flowlab-demo-es256 (ES256 ID tokens)`);
   console.log(`  confidential clients (secret): ${Object.entries(SECRETS).map(([id, secret]) => `${id} (${secret})`).join(', ')}`);
-  console.log(`  demo API: ${issuer}/api/hello; password grant password: ${DEMO_PASSWORD}`);
+  console.log(`  demo API: ${issuer}/api/hello (Bearer or DPoP-bound tokens); password grant password: ${DEMO_PASSWORD}`);
+  console.log(`  DPoP with nonces required at the token endpoint and the API: ${DPOP_NONCE_CLIENT}; PAR at ${issuer}/request${process.env.REQUIRE_PAR === '1' ? ' (required)' : ''}`);
   console.log(`  dynamic registration (private_key_jwt clients, from the app's Register button): ${issuer}/reg`);
   console.log(`  redirect URIs: ${redirectUris.join(' ')}`);
   console.log(`  demo users: ${Object.keys(demoUsers).join(', ')} (the development login page accepts any password)`);
