@@ -47,8 +47,8 @@ export function stop(child) {
 }
 
 /** Starts the bundled provider. */
-export async function startIdp({ port, appOrigins, appPaths = '/', corsOrigins }) {
-  const env = { IDP_PORT: String(port), APP_ORIGINS: appOrigins.join(','), APP_PATHS: appPaths };
+export async function startIdp({ port, appOrigins, appPaths = '/', corsOrigins, idpEnv = {} }) {
+  const env = { ...idpEnv, IDP_PORT: String(port), APP_ORIGINS: appOrigins.join(','), APP_PATHS: appPaths };
   if (corsOrigins) env.CORS_ORIGINS = corsOrigins.join(',');
   const child = await startProcess(['idp/server.mjs'], env, 'IDP_READY');
   return { child, issuer: `http://127.0.0.1:${port}` };
@@ -182,14 +182,14 @@ export async function signInAtProvider(page, idpOrigin, login = 'alice') {
  * The usual environment of a test file: a provider, the static server and Chromium,
  * started before its tests and stopped after. Returns an object whose fields are set by then.
  */
-export function environment({ appPort, idpPort, appPaths = '/', base = '/', dir = dist, corsOrigins, extraOrigins = [], provider = 'bundled', frameAncestors, before, after }) {
+export function environment({ appPort, idpPort, appPaths = '/', base = '/', dir = dist, corsOrigins, extraOrigins = [], provider = 'bundled', frameAncestors, idpEnv, before, after }) {
   const env = { origin: `http://127.0.0.1:${appPort}` };
   before(async () => {
     const origins = [env.origin, ...extraOrigins];
     // `provider`: the bundled oidc-provider, or django-oauth-toolkit ('dot').
     env.idp = provider === 'dot'
       ? await startDot({ port: idpPort, appOrigins: origins, appPaths })
-      : await startIdp({ port: idpPort, appOrigins: origins, appPaths, corsOrigins });
+      : await startIdp({ port: idpPort, appOrigins: origins, appPaths, corsOrigins, idpEnv });
     env.app = await startStatic({ port: appPort, base, dir, frameAncestors });
     env.browser = await launchBrowser();
   });
