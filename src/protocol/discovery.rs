@@ -38,6 +38,8 @@ pub struct ProviderMetadata {
     /// RFC 9126 5: where authorization requests are pushed, and whether the provider demands it.
     pub pushed_authorization_request_endpoint: Option<String>,
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449 5.1: the proof algorithms the provider takes (its absence says nothing).
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 impl ProviderMetadata {
@@ -83,6 +85,10 @@ impl ProviderMetadata {
             require_pushed_authorization_requests: flag(
                 v,
                 "require_pushed_authorization_requests",
+            )?,
+            dpop_signing_alg_values_supported: optional_list(
+                v,
+                "dpop_signing_alg_values_supported",
             )?,
         })
     }

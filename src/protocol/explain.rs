@@ -118,7 +118,9 @@ pub fn check_meaning(name: &str) -> &'static str {
         | "grant type supported"
         | "client authentication supported"
         | "OpenID Connect"
-        | "device endpoint" => "check/support",
+        | "device endpoint"
+        | "DPoP supported"
+        | "PAR endpoint" => "check/support",
         "client assertion signed" | "client registered" => "check/client-key",
         "revoked" => "check/revoked",
         "rotation" => "check/rotation",

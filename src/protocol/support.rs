@@ -72,7 +72,67 @@ pub fn support_checks(config: &Config, meta: &ProviderMetadata) -> Vec<Check> {
     if flow.has_user() {
         checks.push(openid_check(config, meta));
     }
+    if config.dpop && flow != Flow::Implicit {
+        checks.push(dpop_check(meta));
+    }
+    if flow.redirects() && (config.par || meta.require_pushed_authorization_requests) {
+        checks.push(par_check(meta));
+    }
     checks
+}
+
+/// DPoP: the proof is ES256 (WebCrypto's P-256 key). A provider that lists other algorithms
+/// only would refuse it; one that lists none may not do DPoP at all (then its tokens come back
+/// Bearer and are refused after the token request).
+fn dpop_check(meta: &ProviderMetadata) -> Check {
+    const NAME: &str = "DPoP supported";
+    const SPEC: &str = "RFC 9449 5.1";
+    match &meta.dpop_signing_alg_values_supported {
+        Some(l) if l.iter().any(|a| a == "ES256") => Check::pass(
+            NAME,
+            format!(
+                "The provider's dpop_signing_alg_values_supported lists {}: it takes this tab's ES256 proofs.",
+                l.join(", ")
+            ),
+            SPEC,
+        ),
+        Some(l) => Check::fail(
+            NAME,
+            format!(
+                "The provider's dpop_signing_alg_values_supported lists {} but not ES256, the only algorithm \
+                 of the key WebCrypto makes here: its proofs would be refused. Turn DPoP off.",
+                if l.is_empty() { "nothing".to_string() } else { l.join(", ") }
+            ),
+            SPEC,
+            ErrorCode::UnsupportedByProvider,
+        ),
+        None => Check::warn(
+            NAME,
+            "The provider does not publish dpop_signing_alg_values_supported: it may not do DPoP. If it \
+             ignores the proof, its tokens come back as Bearer tokens and are refused (dpop_not_bound).",
+            SPEC,
+        ),
+    }
+}
+
+/// PAR: the push needs the provider's endpoint for it.
+fn par_check(meta: &ProviderMetadata) -> Check {
+    const NAME: &str = "PAR endpoint";
+    const SPEC: &str = "RFC 9126 5";
+    match &meta.pushed_authorization_request_endpoint {
+        Some(e) => Check::pass(
+            NAME,
+            format!("The provider's pushed_authorization_request_endpoint is {e}."),
+            SPEC,
+        ),
+        None => Check::fail(
+            NAME,
+            "The provider publishes no pushed_authorization_request_endpoint: it takes no pushed \
+             requests. Turn PAR off.",
+            SPEC,
+            ErrorCode::UnsupportedByProvider,
+        ),
+    }
 }
 
 fn response_type_check(config: &Config, meta: &ProviderMetadata) -> Check {
@@ -398,6 +458,37 @@ mod tests {
         let (c, _) = Config::defaults("http://a/").apply_query("flow=device");
         let checks = support_checks(&c, &m);
         assert_eq!(status(&checks, "device endpoint"), Some(CheckStatus::Fail));
+    }
+
+    #[test]
+    fn dpop_and_par_as_the_provider_publishes_them() {
+        let (c, _) = Config::defaults("https://app/").apply_query("dpop=on&par=on");
+        let mut m = meta();
+        assert_eq!(
+            status(&support_checks(&c, &m), "DPoP supported"),
+            Some(CheckStatus::Warn)
+        );
+        assert_eq!(
+            status(&support_checks(&c, &m), "PAR endpoint"),
+            Some(CheckStatus::Fail)
+        );
+        m.dpop_signing_alg_values_supported = Some(vec!["EdDSA".into()]);
+        m.pushed_authorization_request_endpoint = Some("https://op/par".into());
+        assert_eq!(
+            status(&support_checks(&c, &m), "DPoP supported"),
+            Some(CheckStatus::Fail)
+        );
+        assert_eq!(
+            status(&support_checks(&c, &m), "PAR endpoint"),
+            Some(CheckStatus::Pass)
+        );
+        m.dpop_signing_alg_values_supported = Some(vec!["ES256".into()]);
+        assert_eq!(
+            status(&support_checks(&c, &m), "DPoP supported"),
+            Some(CheckStatus::Pass)
+        );
+        let (plain, _) = Config::defaults("https://app/").apply_query("");
+        assert_eq!(status(&support_checks(&plain, &m), "DPoP supported"), None);
     }
 
     #[test]
