@@ -1,14 +1,14 @@
 // Prints the gzipped bytes of every file a first load of dist/index.html fetches, and the total
 // of what must arrive before Sign in works (wasm, JavaScript, CSS, HTML). The teaching text
 // (content/en.json) is preloaded beside them but not needed to sign in: it is reported on its own
-// line, outside the total. Exits non-zero when the total is over the budget (270 KiB).
+// line, outside the total. Exits non-zero when the total is over the budget (280 KiB).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 // The page issue asked for 190 KiB; a Leptos component tree of this page measures about 262 KiB
 // (README, "Size"), and the budget holds it there so growth stays visible.
-const BUDGET = 270 * 1024;
+const BUDGET = 280 * 1024;
 const dir = process.argv[2] || 'dist';
 const html = readFileSync(join(dir, 'index.html'), 'utf8');
 const base = (html.match(/<base href="([^"]*)"/) || [])[1] || '/';
