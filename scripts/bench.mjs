@@ -12,7 +12,12 @@
 //       in parallel count once);
 //   (d) the app's own time, (b) minus (c), and its phases from the app's performance.mark calls:
 //       page (callback request to the wasm started; 0 for the popup, whose page does not load the
-//       app), transaction, token, keys, signature, api, render (the last mark to the status).
+//       app), transaction, token, keys, signature, api, render (the last mark to the status);
+//   (e) what this harness costs any page: a blank page of the same server, navigated to the same
+//       way, from its request to its first script. Every login figure pays it once (the callback
+//       page); it is the browser's and the automation's, not the app's, and is not subtracted.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { performance as nodePerf } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +33,10 @@ const origin = `http://127.0.0.1:${APP_PORT}`;
 
 const idp = await startIdp({ port: IDP_PORT, appOrigins: [origin] });
 const app = await startStatic({ port: APP_PORT });
+// (e): a blank page on a server of its own, the same static server program.
+const blankDir = mkdtempSync(join(tmpdir(), 'flowlab-bench-'));
+writeFileSync(join(blankDir, 'index.html'), '<!doctype html><meta charset="utf-8"><script>window.__first = performance.now()</script><title>blank</title>');
+const blank = await startStatic({ port: APP_PORT + 1, dir: blankDir });
 const browser = await launchBrowser();
 
 /** Records, in every page of the context, when Sign in is enabled and when the outcome settles. */
@@ -133,11 +142,25 @@ async function login(params) {
   return { total, floor, app: total - floor, phases };
 }
 
+/** (e): a blank page, from the browser's request for it to its first script. */
+async function blankPage(i) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${APP_PORT + 1}/?first`);
+  await page.goto(`http://127.0.0.1:${APP_PORT + 1}/?${i}`);
+  const t = await page.evaluate(() => window.__first - performance.getEntriesByType('navigation')[0].requestStart);
+  await context.close();
+  return t;
+}
+
 const t0 = nodePerf.now();
 console.log(`Flowlab benchmark: ${RUNS} runs per figure, release build, bundled provider, headless Chromium\n`);
 const loads = [];
 for (let i = 0; i < RUNS; i += 1) loads.push(await coldLoad());
 console.log(`(a) cold load to interactive (ms)      ${fmt(stats(loads))}\n`);
+const blanks = [];
+for (let i = 0; i < RUNS; i += 1) blanks.push(await blankPage(i));
+console.log(`(e) a blank page: request to its first script ${fmt(stats(blanks))}\n`);
 
 const FLOWS = [
   ['PKCE, redirect window', {}],
@@ -165,5 +188,8 @@ console.log(`(${((nodePerf.now() - t0) / 1000).toFixed(0)} s)`);
 await browser.close();
 stop(app.child);
 app.cleanup();
+stop(blank.child);
+blank.cleanup();
+rmSync(blankDir, { recursive: true, force: true });
 stop(idp.child);
 process.exit(0);

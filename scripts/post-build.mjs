@@ -10,11 +10,12 @@
 //     writes an inline <script type="module"> loader; the policy allows exactly that script by its
 //     SHA-256 hash, and no other inline script.
 //  2. callback.html: the same page (so the redirect URI works on hosts without SPA fallback), with
-//     the popup relay (relay.js) as its first script; relay.html for a popup's form_post.
+//     the popup relay (public/relay.js) inline as its first script, allowed by its hash;
+//     relay.html, the relay alone, for a popup's form_post.
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,40 +112,50 @@ if (hashes.length === 0) {
   process.exit(1);
 }
 
+// The popup relay (relay.js, minified above) goes inline into callback.html and relay.html:
+// a popup's callback page then runs it without a request of its own, and without waiting for
+// one before the app's own page can go on.
+const relayPath = join(dir, 'relay.js');
+const relayCode = readFileSync(relayPath, 'utf8').trim();
+const relayHash = `'sha256-${createHash('sha256').update(relayCode, 'utf8').digest('base64')}'`;
+rmSync(relayPath);
+
 // Providers are configured at run time, so connections go to any https origin, and to
 // loopback for a local provider. Nothing else is allowed.
 // (Chromium rejects IPv6 literals such as http://[::1]:* in CSP source lists.)
 const local = 'http://127.0.0.1:* http://localhost:*';
-const csp = [
-  "default-src 'none'",
-  `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`,
-  "style-src 'self'",
-  "img-src 'self' data:",
-  `connect-src 'self' https: ${local}`,
-  `form-action 'self' https: ${local}`,
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'self'",
-  "object-src 'none'",
-].join('; ');
+const cspWith = (scripts) =>
+  [
+    "default-src 'none'",
+    `script-src 'self' 'wasm-unsafe-eval' ${scripts.join(' ')}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' https: ${local}`,
+    `form-action 'self' https: ${local}`,
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'self'",
+    "object-src 'none'",
+  ].join('; ');
 
 if (html.includes('http-equiv="Content-Security-Policy"')) {
   html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
 }
-html = html.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${csp}" />`);
-if (!html.includes('Content-Security-Policy')) {
+const withPolicy = (page, scripts) => page.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${cspWith(scripts)}" />`);
+const index = withPolicy(html, hashes);
+if (!index.includes('Content-Security-Policy')) {
   console.error('post-build: could not insert the CSP meta tag');
   process.exit(1);
 }
-writeFileSync(indexPath, html);
+writeFileSync(indexPath, index);
 // callback.html: the same page, with the popup relay as its first script. For a popup login's
 // answer the relay stops the page before the app loads and hands the answer over; any other
 // answer is left to the app.
-const relayTag = '<script src="relay.js"></script>';
+const relayTag = `<script>${relayCode}</script>`;
 const withCsp = /(<meta http-equiv="Content-Security-Policy"[^>]*>)/;
-writeFileSync(join(dir, 'callback.html'), html.replace(withCsp, `$1${relayTag}`));
+writeFileSync(join(dir, 'callback.html'), withPolicy(html, [relayHash, ...hashes]).replace(withCsp, `$1${relayTag}`));
 // relay.html: what the Service Worker answers a popup login's form_post with; only the relay.
-const relayCsp = "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'";
+const relayCsp = `default-src 'none'; script-src ${relayHash}; base-uri 'none'; form-action 'none'; object-src 'none'`;
 writeFileSync(
   join(dir, 'relay.html'),
   `<!doctype html><html lang="en" data-flowlab-relay><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${relayCsp}"><meta name="referrer" content="no-referrer"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Flowlab: signing in</title>${relayTag}</head><body><p id="relay-status" role="status">Handing the answer to Flowlab\u2026</p></body></html>`,

@@ -840,6 +840,30 @@ pub fn reveal(id: &str, focus: bool) {
     }
 }
 
+thread_local! {
+    /// The element [`follow`] brings into view at the next frame (the latest asked for).
+    static FOLLOW: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Brings the element with this id into view at the next animation frame, moving as little as
+/// it can; several calls before that frame make one scroll, to the last. A scroll lays the page
+/// out: done in the frame, where the browser lays it out anyway, it costs no extra layout per
+/// step and does not hold up the flow that added the step.
+pub fn follow(id: &str) {
+    let first = FOLLOW.with_borrow_mut(|f| f.replace(id.to_string()).is_none());
+    if !first {
+        return;
+    }
+    let frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+        if let Some(id) = FOLLOW.with_borrow_mut(Option::take) {
+            reveal_now(&id, false);
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(frame.unchecked_ref());
+    }
+}
+
 fn reveal_now(id: &str, focus: bool) -> bool {
     let Some(e) = element(id) else { return false };
     let call = |target: &JsValue, method: &str, key: &str, value: JsValue| {

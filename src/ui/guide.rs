@@ -81,18 +81,19 @@ pub fn Guide() -> impl IntoView {
         (Some(true), Some(p)) => PLACES.iter().find(|x| x.0 == p).copied(),
         _ => None,
     };
-    let places = PLACES
-        .iter()
-        .map(|(id, label, _, _)| {
-            view! {
-                <label><input type="radio" name="g-where" on:change=move |_| place.set(Some(id)) />
-                    " " {*label}</label>
-            }
-        })
-        .collect_view();
-    view! {
-        <details class="card guide" id="guide">
-            <summary data-testid="which-flow">"Which flow should I use?"</summary>
+    // Drawn once first opened: a closed disclosure costs the page's first draw nothing.
+    let opened = RwSignal::new(false);
+    let body = move || {
+        let places = PLACES
+            .iter()
+            .map(|(id, label, _, _)| {
+                view! {
+                    <label><input type="radio" name="g-where" on:change=move |_| place.set(Some(id)) />
+                        " " {*label}</label>
+                }
+            })
+            .collect_view();
+        view! {
             <fieldset>
                 <legend>"Does a person sign in?"</legend>
                 <label><input type="radio" name="g-user" on:change=move |_| user.set(Some(true)) />
@@ -122,6 +123,13 @@ pub fn Guide() -> impl IntoView {
                 }
                 None => ().into_any(),
             })}
+        }
+        .into_any()
+    };
+    view! {
+        <details class="card guide" id="guide" on:toggle=move |_| opened.set(true)>
+            <summary data-testid="which-flow">"Which flow should I use?"</summary>
+            {redrawn(move || if opened.get() { body() } else { ().into_any() })}
         </details>
     }
 }

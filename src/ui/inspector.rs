@@ -16,9 +16,10 @@ pub fn Inspector() -> impl IntoView {
     let url = RwSignal::new(String::new());
     let audience = RwSignal::new(String::new());
     let hint = move |key: &'static str| super::kit::text(move || state.text(key));
-    view! {
-        <details class="card inspector">
-            <summary data-testid="jwt-inspector">"JWT inspector"</summary>
+    // Drawn once first opened: a closed disclosure costs the page's first draw nothing.
+    let opened = RwSignal::new(false);
+    let fields = move || {
+        view! {
             <div>
                 <div class="field">
                     <label for="jwt">"JWT"</label>
@@ -41,6 +42,13 @@ pub fn Inspector() -> impl IntoView {
                     run(state, token.get_untracked(), via.get_untracked(), url.get_untracked(), audience.get_untracked())
                 }>"Inspect"</button>
             </div>
+        }
+        .into_any()
+    };
+    view! {
+        <details class="card inspector" on:toggle=move |_| opened.set(true)>
+            <summary data-testid="jwt-inspector">"JWT inspector"</summary>
+            {super::kit::redrawn(move || if opened.get() { fields() } else { ().into_any() })}
         </details>
     }
 }
