@@ -133,21 +133,6 @@ fn App() -> impl IntoView {
 }
 
 /// Fetches the teaching text (preloaded by `index.html`, so it travels with the wasm).
-/// The longest the first draw waits for the teaching text.
-const DRAW_WAIT_MS: i32 = 150;
-
-thread_local! {
-    /// Draws the view; taken by whichever comes first, the teaching text or the wait's end.
-    static DRAW: std::cell::RefCell<Option<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Draws the view, once.
-fn draw_now() {
-    if let Some(draw) = DRAW.with_borrow_mut(Option::take) {
-        draw();
-    }
-}
-
 fn load_content(state: AppState) {
     spawn_local(async move {
         let url = format!("{}content/en.json", browser::app_base());
@@ -161,7 +146,6 @@ fn load_content(state: AppState) {
             }
             Err(e) => state.fail(e),
         }
-        draw_now();
     });
 }
 
@@ -224,38 +208,33 @@ pub fn app() {
         });
     }
 
-    // The view is drawn once the teaching text is there (it is preloaded beside the wasm), or
-    // after at most DRAW_WAIT_MS: drawn before it, every panel and hint would be drawn a second
-    // time when it came. It is drawn in a task of its own, after the login's: on the callback
-    // page the token request is on its way before the page is drawn (the signals hold what
-    // happened meanwhile, and the view shows it when it is drawn).
+    // The view is drawn in a task of its own, queued after the login's: on the callback page
+    // the token request is on its way before the page is drawn, not after (the signals hold
+    // what happened meanwhile, and the view shows it when it is drawn). It does not wait for
+    // the teaching text: Sign in works without it, and the texts fill in when it comes.
     let owner = Owner::current();
-    let draw = move || {
-        leptos::mount::mount_to_body(App);
-        browser::mark("mounted");
-        // The newest step comes into view as it arrives, unless the user picked another.
-        Effect::new(move |seen: Option<usize>| {
-            let n = state.steps.with(Vec::len);
-            if n > seen.unwrap_or(0) && state.selected.get_untracked().is_none() {
-                if let Some(id) = state
-                    .steps
-                    .with_untracked(|v| v.last().map(|e| e.step.with_untracked(|s| s.id)))
-                {
-                    browser::follow(&format!("step-{id}"));
+    spawn_local(async move {
+        let draw = move || {
+            leptos::mount::mount_to_body(App);
+            browser::mark("mounted");
+            // The newest step comes into view as it arrives, unless the user picked another.
+            Effect::new(move |seen: Option<usize>| {
+                let n = state.steps.with(Vec::len);
+                if n > seen.unwrap_or(0) && state.selected.get_untracked().is_none() {
+                    if let Some(id) = state
+                        .steps
+                        .with_untracked(|v| v.last().map(|e| e.step.with_untracked(|s| s.id)))
+                    {
+                        browser::follow(&format!("step-{id}"));
+                    }
                 }
-            }
-            n
-        });
-    };
-    DRAW.with_borrow_mut(|d| {
-        *d = Some(Box::new(move || match owner {
+                n
+            });
+        };
+        match owner {
             Some(o) => o.with(draw),
             None => draw(),
-        }))
-    });
-    spawn_local(async move {
-        browser::sleep_ms(DRAW_WAIT_MS).await;
-        draw_now();
+        }
     });
     let handle = window_event_listener(leptos::ev::keydown, move |ev| on_key(state, &ev));
     std::mem::forget(handle);
