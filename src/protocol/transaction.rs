@@ -289,6 +289,56 @@ mod tests {
     }
 
     #[test]
+    fn a_pushed_request_is_kept_and_replayed() {
+        let mut t = tx();
+        t.config.par = true;
+        t.config.dpop = true;
+        t.discovery.answer.body = DOC.replace(
+            r#""jwks_uri""#,
+            r#""pushed_authorization_request_endpoint":"http://127.0.0.1:9000/request","dpop_signing_alg_values_supported":["ES256"],"jwks_uri""#,
+        );
+        t.broken = "state".into();
+        t.pushed = Some(Recorded {
+            url: "http://127.0.0.1:9000/request".into(),
+            answer: HttpAnswer {
+                status: 201,
+                content_type: Some("application/json".into()),
+                body: r#"{"request_uri":"urn:ietf:params:oauth:request_uri:x","expires_in":60}"#
+                    .into(),
+                ..Default::default()
+            },
+            duration_ms: Some(7),
+        });
+        let back = Transaction::from_json(&t.to_json(), 1000).unwrap();
+        assert_eq!(back, t);
+        let (_, steps) = back.replay().unwrap();
+        let ids: Vec<&str> = steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["discovery", "prepare", "par", "authorize"]);
+        // The push carried the parameters (break-it's altered state among them) ...
+        let push = steps[2]
+            .request
+            .as_ref()
+            .and_then(|r| r.body.clone())
+            .unwrap_or_default();
+        assert!(
+            push.contains("code_challenge=") && !push.contains("state=st&"),
+            "{push}"
+        );
+        assert!(steps[2].checks.iter().any(|c| c.name == "break-it"));
+        assert_eq!(steps[2].duration_ms, Some(7));
+        // ... the browser only the reference; the redirect window bound no code (dpop_jkt).
+        let names: Vec<&str> = steps[3].params.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["client_id", "request_uri"]);
+        assert!(steps[3].checks.iter().any(|c| c.name == "dpop_jkt"));
+        // An answer that is no push answer is not replayed as one.
+        let mut bad = back.clone();
+        if let Some(p) = bad.pushed.as_mut() {
+            p.answer.body = "{}".into();
+        }
+        assert_eq!(bad.replay().unwrap_err().code, ErrorCode::BadResponse);
+    }
+
+    #[test]
     fn expiry_and_garbage() {
         let json = tx().to_json();
         assert_eq!(
