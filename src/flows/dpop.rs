@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 
-use super::{call, send, Session, StepSink};
+use super::{send, Session, StepSink};
 use crate::browser::{self, HttpCall, KeyUse};
 use crate::protocol::assertion::assemble;
 use crate::protocol::dpop::{
@@ -150,27 +150,11 @@ pub async fn steal(sink: &dyn StepSink, session: &Session) -> Result<(), FlowErr
         } else {
             headers.push(("Authorization", bearer.as_str()));
         }
-        let answer = call(
-            sink,
-            &mut step,
-            HttpCall {
-                method: "GET",
-                url: &url,
-                headers: &headers,
-                body: None,
-            },
-        )
-        .await;
+        let answer = super::get(sink, &mut step, &url, &headers).await;
         if let Ok(a) = &answer {
             let check = judge_steal(a, with_key);
-            if check.failed() && result.is_ok() {
-                result = Err(FlowError::new(
-                    check
-                        .error
-                        .unwrap_or(crate::protocol::error::ErrorCode::DpopNotBound),
-                    check.detail.clone(),
-                )
-                .spec(check.spec));
+            if let (Some(e), Ok(())) = (check.as_error(), &result) {
+                result = Err(e);
             }
             step.checks.push(check);
         }

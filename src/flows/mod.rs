@@ -73,6 +73,25 @@ pub(crate) fn call<'a>(
     })
 }
 
+/// A GET with `headers` for `step` (see [`call`]).
+pub(crate) fn get<'a>(
+    sink: &'a dyn StepSink,
+    step: &'a mut Step,
+    url: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+) -> Answer<'a> {
+    call(
+        sink,
+        step,
+        HttpCall {
+            method: "GET",
+            url,
+            headers,
+            body: None,
+        },
+    )
+}
+
 /// Sends `call` for `step` once the step was shown (and held, in step-through mode), with
 /// break-it's change `tamper` made to its body on the way (recorded on the step, masked like
 /// the rest); see [`call`].

@@ -5,7 +5,7 @@
 //! -> error -> code exchange -> ID token validation -> call the API (userinfo).
 
 use super::verify::{verify_id_token, verify_unsolicited, Companions};
-use super::{call, post_form, token_endpoint, token_request, Boxed, Session, StepSink};
+use super::{post_form, token_endpoint, token_request, Boxed, Session, StepSink};
 use crate::browser::{self, HttpCall};
 use crate::protocol::authorize::{
     altered, authorize_step, broken_authorize, build_authorization_request, check_form_post_target,
@@ -626,17 +626,7 @@ pub async fn call_api(sink: &dyn StepSink, session: &Session) -> Result<String, 
             ("Authorization", auth.as_str()),
             ("Accept", "application/json"),
         ];
-        call(
-            sink,
-            &mut step,
-            HttpCall {
-                method: "GET",
-                url: &url,
-                headers: &headers,
-                body: None,
-            },
-        )
-        .await
+        super::get(sink, &mut step, &url, &headers).await
     };
     let result = answer.and_then(|a| {
         let (checks, r) = judge_api_response(&a, if is_userinfo { session.sub() } else { None });

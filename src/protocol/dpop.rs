@@ -153,12 +153,8 @@ pub fn token_checks(tokens: &TokenSet, thumbprint: &str) -> (Vec<Check>, Result<
     if let Some(at) = &tokens.access_token {
         checks.push(binding_check(at, thumbprint));
     }
-    let result = match checks.iter().find(|c| c.failed()) {
-        Some(c) => Err(FlowError::new(
-            c.error.unwrap_or(ErrorCode::DpopNotBound),
-            c.detail.clone(),
-        )
-        .spec(c.spec)),
+    let result = match checks.iter().find_map(Check::as_error) {
+        Some(e) => Err(e),
         None => Ok(()),
     };
     (checks, result)

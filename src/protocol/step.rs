@@ -144,6 +144,18 @@ impl Check {
     pub fn failed(&self) -> bool {
         self.status == CheckStatus::Fail
     }
+
+    /// A failed check as the error it raises (its own code, else `bad_response`), with its detail
+    /// and spec; `None` when it did not fail.
+    pub fn as_error(&self) -> Option<FlowError> {
+        self.failed().then(|| {
+            FlowError::new(
+                self.error.unwrap_or(ErrorCode::BadResponse),
+                self.detail.clone(),
+            )
+            .spec(self.spec)
+        })
+    }
 }
 
 /// An HTTP message (or a redirect URL) as actually sent or received.

@@ -6,7 +6,7 @@
 // and no token in any storage.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { auditNoTokens, environment, settled, signInAtProvider, watch, openConfig } from './harness.mjs';
+import { auditNoTokens, environment, settled, signIn, watch, openConfig } from './harness.mjs';
 
 const APP_PORT = 18098;
 const IDP_PORT = 19018;
@@ -37,16 +37,6 @@ async function open(params) {
   return { context, page, seen };
 }
 
-async function signIn(page, popupWindow) {
-  if (!popupWindow) {
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, env.idp.issuer);
-    return settled(page);
-  }
-  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
-  await signInAtProvider(popup, env.idp.issuer);
-  return settled(page);
-}
 
 /** The thumbprint the binding tab shows for this tab's key. */
 async function boundKey(page) {
@@ -66,7 +56,7 @@ describe('DPoP', () => {
     const name = popupWindow ? 'popup' : 'redirect';
     test(`${name} window: the tokens are bound to the page's key, every request carries a proof`, async () => {
       const { context, page, seen } = await open(popupWindow ? { window: 'popup' } : {});
-      const r = await signIn(page, popupWindow);
+      const r = await signIn(page, env.idp.issuer, popupWindow);
       assert.equal(r.status, 'signed-in', r.text);
 
       const jkt = await boundKey(page);
@@ -112,7 +102,7 @@ describe('DPoP', () => {
 
   test('nonces: the token endpoint and the API each demand one, and one retry answers each', async () => {
     const { context, page, seen } = await open({ client_id: 'flowlab-dpop-nonce', window: 'popup', scope: 'openid profile offline_access', prompt: 'consent' });
-    const r = await signIn(page, true);
+    const r = await signIn(page, env.idp.issuer, true);
     assert.equal(r.status, 'signed-in', r.text);
     const ids = await stepIds(page);
     const at = (id) => ids.indexOf(id);
@@ -134,7 +124,7 @@ describe('DPoP', () => {
 
   test('steal the token: the API refuses it as a Bearer token and with another key', async () => {
     const { context, page, seen } = await open({ window: 'popup' });
-    assert.equal((await signIn(page, true)).status, 'signed-in');
+    assert.equal((await signIn(page, env.idp.issuer, true)).status, 'signed-in');
     const jkt = await boundKey(page);
     await page.getByTestId('steal-token').click();
     const r = await settled(page);
@@ -155,7 +145,7 @@ describe('DPoP', () => {
 
   test('break it: a proof for another URL (htu) is refused by the provider', async () => {
     const { context, page } = await open({ window: 'popup', break_it: 'dpop_htu' });
-    const r = await signIn(page, true);
+    const r = await signIn(page, env.idp.issuer, true);
     assert.equal(r.error, 'idp_error', r.text);
     assert.match(r.text, /invalid_dpop_proof/);
     assert.match(await checkClass(page, 'token', 'break-it'), /\bskip\b/);

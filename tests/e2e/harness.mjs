@@ -156,6 +156,22 @@ export function watch(page, appOrigin) {
   return seen;
 }
 
+/**
+ * Presses Sign in and completes the provider's pages, in the popup when `popupWindow`, and
+ * returns the settled outcome.
+ */
+export async function signIn(page, idpOrigin, popupWindow) {
+  const button = page.getByRole('button', { name: 'Sign in' });
+  if (!popupWindow) {
+    await button.click();
+    await signInAtProvider(page, idpOrigin);
+    return settled(page);
+  }
+  const [popup] = await Promise.all([page.waitForEvent('popup'), button.click()]);
+  await signInAtProvider(popup, idpOrigin);
+  return settled(page);
+}
+
 /** Completes the provider's development login and consent pages, whichever it shows. */
 export async function signInAtProvider(page, idpOrigin, login = 'alice') {
   const atProvider = () => page.url().startsWith(`${idpOrigin}/interaction/`);

@@ -6,7 +6,7 @@
 // origin (CORS) is named as such, before the browser goes anywhere.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { auditNoTokens, environment, settled, signInAtProvider, watch } from './harness.mjs';
+import { auditNoTokens, environment, settled, signIn, watch } from './harness.mjs';
 
 const APP_PORT = 18099;
 const IDP_PORT = 19019;
@@ -35,16 +35,6 @@ async function open(e, params, at = e.origin) {
   return { context, page, seen };
 }
 
-async function signIn(e, page, popupWindow) {
-  if (!popupWindow) {
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtProvider(page, e.idp.issuer);
-    return settled(page);
-  }
-  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in' }).click()]);
-  await signInAtProvider(popup, e.idp.issuer);
-  return settled(page);
-}
 
 /** The push and the browser's authorization request, as sent. */
 function pushAndRedirect(e, seen) {
@@ -57,7 +47,7 @@ describe('PAR', () => {
   for (const popupWindow of [true, false]) {
     test(`${popupWindow ? 'popup' : 'redirect'} window: the parameters are pushed, the browser carries a reference`, async () => {
       const { context, page, seen } = await open(env, { par: 'on', ...(popupWindow ? { window: 'popup' } : {}) });
-      const r = await signIn(env, page, popupWindow);
+      const r = await signIn(page, env.idp.issuer, popupWindow);
       assert.equal(r.status, 'signed-in', r.text);
       const { push, auth } = pushAndRedirect(env, seen);
       assert.ok(push, 'the request was pushed');
@@ -78,7 +68,7 @@ describe('PAR', () => {
 
   test('with DPoP: dpop_jkt is pushed with the rest, and the tokens are bound', async () => {
     const { context, page, seen } = await open(env, { par: 'on', dpop: 'on', window: 'popup' });
-    const r = await signIn(env, page, true);
+    const r = await signIn(page, env.idp.issuer, true);
     assert.equal(r.status, 'signed-in', r.text);
     const { push, auth } = pushAndRedirect(env, seen);
     assert.match(push.get('dpop_jkt'), /^[A-Za-z0-9_-]{43}$/);
@@ -89,7 +79,7 @@ describe('PAR', () => {
 
   test('break it: the altered state goes into the push, and the answer is still refused (state_mismatch)', async () => {
     const { context, page, seen } = await open(env, { par: 'on', break_it: 'state' });
-    const r = await signIn(env, page, false);
+    const r = await signIn(page, env.idp.issuer, false);
     assert.equal(r.error, 'state_mismatch', r.text);
     assert.deepEqual(seen.tokenRequests, []);
     await context.close();
@@ -97,7 +87,7 @@ describe('PAR', () => {
 
   test('a provider that requires PAR gets a push although PAR was not chosen', async () => {
     const { context, page, seen } = await open(required, { window: 'popup' });
-    const r = await signIn(required, page, true);
+    const r = await signIn(page, required.idp.issuer, true);
     assert.equal(r.status, 'signed-in', r.text);
     assert.ok(pushAndRedirect(required, seen).push, 'pushed');
     assert.match(await checkClass(page, 'par', 'PAR required'), /\bpass\b/);
