@@ -77,10 +77,7 @@ pub async fn start(sink: &dyn StepSink, config: Config) -> Result<Option<Session
         };
         // DPoP: the tokens must come back bound to this tab's key.
         if let (true, Poll::Tokens(t)) = (poll.dpop, &outcome) {
-            let jkt = super::dpop::thumbprint().await?;
-            let (checks, bound) = crate::protocol::dpop::token_checks(t, &jkt);
-            step.checks.extend(checks);
-            if let Err(e) = bound {
+            if let Err(e) = super::dpop::check_binding(&mut step, t).await {
                 outcome = Poll::Failed(e);
             }
         }

@@ -38,9 +38,7 @@ pub(crate) fn finish(
             dpop_jkt: None,
             code_bound: false,
         };
-        if session.config.dpop && session.tokens.token_type.eq_ignore_ascii_case("DPoP") {
-            session.dpop_jkt = Some(super::dpop::thumbprint().await?);
-        }
+        session.dpop_jkt = super::dpop::session_binding(&session.config, &session.tokens).await?;
         // openid asked, no ID token back: this grant is outside OpenID Connect, and the
         // provider need not issue one; named on the step that obtained the tokens.
         if session.config.asks_openid() && session.tokens.id_token.is_none() {

@@ -10,14 +10,16 @@ use std::cell::RefCell;
 use super::{send, Session, StepSink};
 use crate::browser::{self, HttpCall, KeyUse};
 use crate::protocol::assertion::assemble;
+use crate::protocol::config::Config;
 use crate::protocol::dpop::{
     check_proof, htu, judge_steal, nonce_check, nonce_demand, proof_check, retry_step,
-    signing_input, steal_step, Proof,
+    signing_input, steal_step, token_checks, Proof,
 };
 use crate::protocol::error::FlowError;
 use crate::protocol::http::HttpAnswer;
 use crate::protocol::pkce::b64url;
 use crate::protocol::step::{Check, Step};
+use crate::protocol::token::TokenSet;
 
 thread_local! {
     /// The last nonce each endpoint handed out (RFC 9449 8.2, 9), in memory. Kept by endpoint
@@ -58,7 +60,7 @@ pub(crate) async fn proof(
     let key = browser::key(which).await?;
     let jti = b64url(&browser::random_bytes::<16>()?);
     let nonce = nonce_for(url);
-    let elsewhere = format!("{}/not-this-endpoint", url.trim_end_matches('/'));
+    let elsewhere = crate::protocol::tamper::elsewhere(url);
     let input = signing_input(
         &key,
         &Proof {
@@ -80,6 +82,69 @@ pub(crate) async fn thumbprint() -> Result<String, FlowError> {
     Ok(browser::key(KeyUse::Dpop).await?.thumbprint())
 }
 
+/// A fresh proof of this tab's key for `htm url` on `step`: its line (once a panel), and the
+/// `DPoP` header on the step's request, masked. Returns the proof to send.
+pub(crate) async fn prove(
+    step: &mut Step,
+    htm: &str,
+    url: &str,
+    access_token: Option<&str>,
+    wrong_htu: bool,
+) -> Result<String, FlowError> {
+    let (proof, check) = proof(KeyUse::Dpop, htm, url, access_token, wrong_htu)
+        .await
+        .inspect_err(|e| step.checks.push(Check::failing("DPoP proof", e)))?;
+    if !step.checks.iter().any(|c| c.name == check.name) {
+        step.checks.push(check);
+    }
+    if let Some(mut r) = step.request.take() {
+        r.headers.retain(|(k, _)| k != "DPoP");
+        step.request = Some(r.header("DPoP", &proof).secret(&proof));
+    }
+    Ok(proof)
+}
+
+/// After a request with a proof: keeps the nonce the server sent, and when its answer demands
+/// one (RFC 9449 8, 9) says so on `step`, shows it, and makes `step` the retry's own step (the
+/// same request; its new proof is added when it is sent). True when the request must go again.
+pub(crate) fn retry_for_nonce(
+    sink: &dyn StepSink,
+    step: &mut Step,
+    url: &str,
+    answer: &HttpAnswer,
+) -> bool {
+    remember(url, answer);
+    let Some((from, nonce)) = nonce_demand(answer) else {
+        return false;
+    };
+    step.checks.push(nonce_check(from, &nonce));
+    sink.emit(step.clone().settle());
+    let mut retry = retry_step(step);
+    retry.request = step.request.clone();
+    *step = retry;
+    true
+}
+
+/// The checks on tokens a DPoP request obtained, on its step (RFC 9449 5, 6.1); tokens not
+/// bound to this tab's key are refused.
+pub(crate) async fn check_binding(step: &mut Step, tokens: &TokenSet) -> Result<(), FlowError> {
+    let (checks, bound) = token_checks(tokens, &thumbprint().await?);
+    step.checks.extend(checks);
+    bound
+}
+
+/// The key a session's tokens are bound to: with DPoP asked and given, this tab's.
+pub(crate) async fn session_binding(
+    config: &Config,
+    tokens: &TokenSet,
+) -> Result<Option<String>, FlowError> {
+    if config.dpop && tokens.token_type.eq_ignore_ascii_case("DPoP") {
+        Ok(Some(thumbprint().await?))
+    } else {
+        Ok(None)
+    }
+}
+
 /// A GET to a resource server with a DPoP-bound access token (`Authorization: DPoP`, a proof
 /// with `ath`); a nonce demand is answered by one retry, its own step.
 pub(crate) async fn get_with_proof(
@@ -89,15 +154,10 @@ pub(crate) async fn get_with_proof(
     access_token: &str,
 ) -> Result<HttpAnswer, FlowError> {
     let auth = format!("DPoP {access_token}");
-    for attempt in 0..2 {
+    let mut retried = false;
+    loop {
         sink.hold(step).await;
-        let (proof, check) = proof(KeyUse::Dpop, "GET", url, Some(access_token), false)
-            .await
-            .inspect_err(|e| step.checks.push(Check::failing("DPoP proof", e)))?;
-        step.checks.push(check);
-        if let Some(r) = step.request.take() {
-            step.request = Some(r.header("DPoP", &proof).secret(&proof));
-        }
+        let proof = prove(step, "GET", url, Some(access_token), false).await?;
         let headers = [
             ("Authorization", auth.as_str()),
             ("DPoP", proof.as_str()),
@@ -110,23 +170,11 @@ pub(crate) async fn get_with_proof(
             body: None,
         };
         let answer = send(step, call, None).await?;
-        remember(url, &answer);
-        match nonce_demand(&answer) {
-            Some((from, nonce)) if attempt == 0 => {
-                step.checks.push(nonce_check(from, &nonce));
-                sink.emit(step.clone().settle());
-                let mut retry = retry_step(step);
-                retry.request = step.request.as_ref().map(|r| {
-                    let mut r = r.clone();
-                    r.headers.retain(|(k, _)| k != "DPoP");
-                    r
-                });
-                *step = retry;
-            }
-            _ => return Ok(answer),
+        if retried || !retry_for_nonce(sink, step, url, &answer) {
+            return Ok(answer);
         }
+        retried = true;
     }
-    unreachable!("the loop returns on its second pass")
 }
 
 /// "Steal the token": the access token replayed as a plain Bearer token, then with a proof of

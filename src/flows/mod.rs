@@ -187,10 +187,7 @@ pub(crate) fn token_request<'a>(
             result
         });
         if let (true, Ok(t)) = (request.dpop, &tokens) {
-            let jkt = dpop::thumbprint().await?;
-            let (checks, bound) = crate::protocol::dpop::token_checks(t, &jkt);
-            step.checks.extend(checks);
-            if let Err(e) = bound {
+            if let Err(e) = dpop::check_binding(&mut step, t).await {
                 tokens = Err(e);
             }
         }
@@ -210,7 +207,8 @@ pub(crate) fn post_form<'a>(
     request: &'a TokenRequest,
 ) -> Answer<'a> {
     Box::pin(async move {
-        for attempt in 0..2 {
+        let mut retried = false;
+        loop {
             sink.hold(step).await;
             let mut tamper = sink.take_tamper(step.id);
             let signed;
@@ -240,19 +238,8 @@ pub(crate) fn post_form<'a>(
                     tamper = None;
                     step.checks.push(Tamper::DpopHtu.check());
                 }
-                let (p, check) = dpop::proof(browser::KeyUse::Dpop, "POST", url, None, wrong_htu)
-                    .await
-                    .inspect_err(|e| step.checks.push(Check::failing("DPoP proof", e)))?;
-                if !step.checks.iter().any(|c| c.name == check.name) {
-                    step.checks.push(check);
-                }
-                proof = p;
+                proof = dpop::prove(step, "POST", url, None, wrong_htu).await?;
                 headers.push(("DPoP", &proof));
-                if let Some(r) = step.request.take() {
-                    let mut r = r;
-                    r.headers.retain(|(k, _)| k != "DPoP");
-                    step.request = Some(r.header("DPoP", &proof).secret(&proof));
-                }
             }
             let call = HttpCall {
                 method: "POST",
@@ -261,24 +248,13 @@ pub(crate) fn post_form<'a>(
                 body: Some(&sent.body),
             };
             let answer = send(step, call, tamper).await;
-            if !sent.dpop {
-                return answer;
-            }
-            let Ok(a) = &answer else { return answer };
-            dpop::remember(url, a);
-            match crate::protocol::dpop::nonce_demand(a) {
-                Some((from, nonce)) if attempt == 0 => {
-                    step.checks
-                        .push(crate::protocol::dpop::nonce_check(from, &nonce));
-                    sink.emit(step.clone().settle());
-                    let mut retry = crate::protocol::dpop::retry_step(step);
-                    describe_request(&mut retry, url, request);
-                    *step = retry;
+            match &answer {
+                Ok(a) if sent.dpop && !retried && dpop::retry_for_nonce(sink, step, url, a) => {
+                    retried = true
                 }
                 _ => return answer,
             }
         }
-        unreachable!("the loop returns on its second pass")
     })
 }
 

@@ -396,11 +396,7 @@ fn finish<'a>(
         };
 
         // DPoP: the key the tokens are bound to (token_request refused unbound ones).
-        let dpop_jkt = if tx.config.dpop && tokens.token_type.eq_ignore_ascii_case("DPoP") {
-            Some(super::dpop::thumbprint().await?)
-        } else {
-            None
-        };
+        let dpop_jkt = super::dpop::session_binding(&tx.config, &tokens).await?;
         let code_bound = dpop_jkt.is_some() && tx.config.window == Window::Popup;
 
         // 7. Validate the ID token. Through the front channel, at_hash must bind the access token

@@ -106,22 +106,61 @@ pub fn token_type_check(token_type: &str) -> Check {
     }
 }
 
+/// What a JWT access token says of its binding: `Some(None)` for a JWT without `cnf.jkt`,
+/// `None` for an opaque token the app cannot read.
+fn cnf_jkt(access_token: &str) -> Option<Option<String>> {
+    let jwt = decode(access_token).ok()?;
+    Some(
+        jwt.claim("cnf")
+            .and_then(|c| c.get("jkt"))
+            .and_then(|j| j.as_str())
+            .map(String::from),
+    )
+}
+
+/// Where the thumbprint `jkt` of the key travels (the binding view): (where, value, spec).
+/// `code_bound`: whether the authorization request carried `dpop_jkt`.
+pub fn binding_rows(
+    jkt: &str,
+    code_bound: bool,
+    access_token: &str,
+    token_type: &str,
+) -> Vec<(&'static str, String, &'static str)> {
+    let cnf = match cnf_jkt(access_token) {
+        Some(Some(j)) => j,
+        Some(None) => "(none: the JWT access token names no key)".into(),
+        None => "(the token is opaque: the provider keeps the binding, the API looks it up)".into(),
+    };
+    let code = if code_bound {
+        jkt.to_string()
+    } else {
+        "(not sent: see the authorization request's dpop_jkt line)".into()
+    };
+    vec![
+        ("This tab's key", jkt.to_string(), "RFC 7638"),
+        ("dpop_jkt (authorization request)", code, "RFC 9449 10"),
+        (
+            "jwk in every proof's header",
+            jkt.to_string(),
+            "RFC 9449 4.2",
+        ),
+        ("cnf.jkt (access token)", cnf, "RFC 9449 6.1"),
+        ("ath (API proofs)", ath(access_token), "RFC 9449 4.2"),
+        ("token_type", token_type.to_string(), "RFC 9449 5"),
+    ]
+}
+
 /// Whether a JWT access token is bound to the key with `thumbprint` (`cnf.jkt`, RFC 9449 6.1).
 /// An opaque token cannot be read by the app: a skip line says the resource server checks it.
 pub fn binding_check(access_token: &str, thumbprint: &str) -> Check {
     const SPEC: &str = "RFC 9449 6.1";
-    let Ok(jwt) = decode(access_token) else {
+    let Some(jkt) = cnf_jkt(access_token) else {
         return Check::skip(
             "cnf.jkt",
             "The access token is opaque to the app: only the resource server (or introspection) sees its binding.",
             SPEC,
         );
     };
-    let jkt = jwt
-        .claim("cnf")
-        .and_then(|c| c.get("jkt"))
-        .and_then(|j| j.as_str())
-        .map(String::from);
     match jkt {
         Some(j) if j == thumbprint => Check::pass(
             "cnf.jkt",
@@ -572,6 +611,22 @@ mod tests {
         assert!(!binding_kept_check(Some("a"), "a").failed());
         assert!(binding_kept_check(Some("a"), "b").failed());
         assert!(binding_kept_check(None, "b").failed());
+    }
+
+    #[test]
+    fn the_binding_view_names_each_place() {
+        let jkt = key().thumbprint();
+        let bound = make(
+            r#"{"alg":"RS256"}"#,
+            &format!(r#"{{"cnf":{{"jkt":"{jkt}"}}}}"#),
+            b"s",
+        );
+        let rows = binding_rows(&jkt, true, &bound, "DPoP");
+        assert_eq!(rows[1].1, jkt);
+        assert_eq!(rows[3].1, jkt);
+        assert_eq!(rows[4].1, ath(&bound));
+        let rows = binding_rows(&jkt, false, "opaque", "DPoP");
+        assert!(rows[1].1.starts_with("(not sent") && rows[3].1.contains("opaque"));
     }
 
     #[test]

@@ -76,6 +76,11 @@ impl Tamper {
     }
 }
 
+/// Break-it `dpop_htu`: the URL the altered proof names instead of the request's.
+pub fn elsewhere(url: &str) -> String {
+    format!("{}/not-this-endpoint", url.trim_end_matches('/'))
+}
+
 impl Tamper {
     /// The authorization request URL with this change made (changes for other steps: none).
     pub fn apply_to_url(self, url: &str) -> String {

@@ -174,32 +174,12 @@ fn tokens(state: AppState, s: &Session, revealed: bool) -> AnyView {
 /// Where the key's thumbprint travels (RFC 9449): the authorization request, every proof, the
 /// access token; and "Steal the token", which shows what the binding is for.
 fn binding(state: AppState, s: &Session) -> AnyView {
-    let jkt = s.dpop_jkt.clone().unwrap_or_default();
-    let at = s.tokens.access_token.clone().unwrap_or_default();
-    let cnf = crate::protocol::jwt::decode(&at)
-        .ok()
-        .and_then(|j| {
-            j.claim("cnf")
-                .and_then(|c| c.get("jkt"))
-                .and_then(|v| v.as_str())
-                .map(String::from)
-        })
-        .unwrap_or_else(|| {
-            "(the token is opaque: the provider keeps the binding, the API looks it up)".into()
-        });
-    let code = if s.code_bound {
-        jkt.clone()
-    } else {
-        "(not sent: see the authorization request's dpop_jkt line)".into()
-    };
-    let rows = [
-        ("This tab's key", jkt.clone(), "RFC 7638"),
-        ("dpop_jkt (authorization request)", code, "RFC 9449 10"),
-        ("jwk in every proof's header", jkt, "RFC 9449 4.2"),
-        ("cnf.jkt (access token)", cnf, "RFC 9449 6.1"),
-        ("ath (API proofs)", crate::protocol::dpop::ath(&at), "RFC 9449 4.2"),
-        ("token_type", s.tokens.token_type.clone(), "RFC 9449 5"),
-    ]
+    let rows = crate::protocol::dpop::binding_rows(
+        s.dpop_jkt.as_deref().unwrap_or_default(),
+        s.code_bound,
+        s.tokens.access_token.as_deref().unwrap_or_default(),
+        &s.tokens.token_type,
+    )
     .into_iter()
     .map(|(place, value, spec)| {
         view! {
